@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClusterCoreModule, REPLICATION_ENTITIES, sqliteOptions, type LoadedConfig } from '@app/cluster';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { CatalogEnv } from './config/catalog.config';
+import { HealthController } from './health/health.controller';
+import { CatalogHttpController } from './items/catalog.http.controller';
+import { CatalogRpcController } from './items/catalog.rpc.controller';
+import { CatalogService } from './items/catalog.service';
+import { InvalidationPusher } from './items/invalidation.pusher';
+import { ItemRow, StockChangeRow } from './items/item.entity';
+import { CatalogReplica } from './replication/catalog-replica';
+import { ReplicaRpcController } from './replication/replica.rpc.controller';
+import { RestockService } from './restock/restock.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LoadedConfig<CatalogEnv>, logger: Logger): DynamicModule {
+    const file = join(config.dataDir, `catalog-${config.self.id}.sqlite`);
+    return {
+      module: AppModule,
+      imports: [
+        ClusterCoreModule.forRoot(config, logger),
+        TerminusModule,
+        TypeOrmModule.forRoot(sqliteOptions(file, [ItemRow, StockChangeRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
+        TypeOrmModule.forFeature([ItemRow, StockChangeRow]),
+      ],
+      controllers: [CatalogRpcController, ReplicaRpcController, CatalogHttpController, HealthController],
+      providers: [CatalogReplica, CatalogService, InvalidationPusher, RestockService],
+    };
+  }
+}

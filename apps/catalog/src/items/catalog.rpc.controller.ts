@@ -1,0 +1,42 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  CATALOG, DomainError, ErrorCode,
+  type CatalogWriteReply, type CatalogWriteRequest, type FindByNameRequest, type GetItemRequest, type Item, type ListRequest, type SearchRequest,
+} from '@app/contracts';
+import { CatalogService } from './catalog.service';
+
+const bad = (msg: string) => new DomainError(ErrorCode.VALIDATION_FAILED, msg);
+
+@Controller()
+export class CatalogRpcController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @MessagePattern(CATALOG.GET)
+  get(@Payload() req: GetItemRequest): Promise<Item> {
+    if (!Number.isSafeInteger(req?.id)) throw bad('id must be an integer');
+    return this.catalog.get(req.id);
+  }
+
+  @MessagePattern(CATALOG.SEARCH)
+  search(@Payload() req: SearchRequest): Promise<Item[]> {
+    if (typeof req?.topic !== 'string') throw bad('topic must be a string');
+    return this.catalog.search(req.topic);
+  }
+
+  @MessagePattern(CATALOG.FIND_BY_NAME)
+  findByName(@Payload() req: FindByNameRequest): Promise<Item> {
+    if (typeof req?.name !== 'string') throw bad('name must be a string');
+    return this.catalog.findByName(req.name, req.kind);
+  }
+
+  @MessagePattern(CATALOG.LIST)
+  list(@Payload() req: ListRequest): Promise<Item[]> {
+    return this.catalog.list(req?.kind);
+  }
+
+  @MessagePattern(CATALOG.WRITE)
+  write(@Payload() req: CatalogWriteRequest): Promise<CatalogWriteReply> {
+    return this.catalog.write(req?.write, req?.term);
+  }
+}

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ClusterCoreModule, readAdminToken, type LoadedConfig } from '@app/cluster';
+import type { Logger } from 'pino';
+import { ADMIN_TOKEN, AdminGuard } from './auth/admin.guard';
+import { CatalogClient } from './catalog/catalog.client';
+import { CatalogReadService } from './catalog/catalog-read.service';
+import { InvalidationRpcController } from './catalog/invalidation.rpc.controller';
+import { ClusterViewService } from './cluster/cluster-view.service';
+import { ElectionService } from './cluster/election.service';
+import type { GatewayEnv } from './config/gateway.config';
+import { HealthController } from './health/health.controller';
+import { BazarController } from './http/bazar.controller';
+import { BazarErrorsFilter, BookstoreErrorsFilter, ToyStoreErrorsFilter } from './http/contract-errors';
+import { OpsController } from './http/ops.controller';
+import { ToyStoreController } from './http/toy-store.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LoadedConfig<GatewayEnv>, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ClusterCoreModule.forRoot(config, logger), TerminusModule],
+      controllers: [BazarController, ToyStoreController, OpsController, HealthController, InvalidationRpcController],
+      providers: [
+        { provide: ADMIN_TOKEN, useValue: readAdminToken(config.dataDir, config.env.BAZAAR_ADMIN_TOKEN) },
+        AdminGuard,
+        ElectionService,
+        ClusterViewService,
+        CatalogClient,
+        CatalogReadService,
+        BazarErrorsFilter,
+        ToyStoreErrorsFilter,
+        BookstoreErrorsFilter,
+      ],
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, MetricsService, type LoadedConfig } from '@app/cluster';
+import { DomainError, ErrorCode, type Item, type ItemKind } from '@app/contracts';
+import { GenerationCache, VersionedCache } from '../cache/versioned-cache';
+import type { GatewayEnv } from '../config/gateway.config';
+import { CatalogClient } from './catalog.client';
+
+/**
+ * Catalog reads through the gateway's L1 cache (ARCHITECTURE.md, "Read"). Items are cached by id
+ * with their version; lists by key under a generation. Invalidations pushed by the catalog primary
+ * and writes made through this gateway keep both fresh.
+ */
+@Injectable()
+export class CatalogReadService {
+  private readonly items: VersionedCache<Item>;
+  private readonly lists: GenerationCache<Item[]>;
+  /** item name → id, for the Toy Store's /products/:name (names do not change) */
+  private readonly names = new Map<string, number>();
+  private readonly itemHit;
+  private readonly itemMiss;
+  private readonly listHit;
+  private readonly listMiss;
+
+  constructor(
+    private readonly client: CatalogClient,
+    @Inject(CONFIG) config: LoadedConfig<GatewayEnv>,
+    metrics: MetricsService,
+  ) {
+    this.items = new VersionedCache(config.env.CACHE_MAX_ENTRIES);
+    this.lists = new GenerationCache(Math.min(config.env.CACHE_MAX_ENTRIES, 1000));
+    this.itemHit = metrics.cacheRequests.labels('item', 'hit');
+    this.itemMiss = metrics.cacheRequests.labels('item', 'miss');
+    this.listHit = metrics.cacheRequests.labels('list', 'hit');
+    this.listMiss = metrics.cacheRequests.labels('list', 'miss');
+  }
+
+  /** The item, from the cache when there; NOT_FOUND when no replica has it. */
+  async item(id: number): Promise<Item> {
+    const cached = this.items.get(id);
+    if (cached) {
+      this.itemHit.inc();
+      return cached;
+    }
+    this.itemMiss.inc();
+    const item = await this.client.get(id, this.items.floor(id));
+    this.items.set(id, item);
+    return item;
+  }
+
+  async byName(name: string, kind?: ItemKind): Promise<Item> {
+    const id = this.names.get(name);
+    if (id !== undefined) {
+      const item = await this.item(id).catch(() => undefined);
+      if (item && item.title === name && (!kind || item.kind === kind)) return item;
+    }
+    this.itemMiss.inc();
+    const item = await this.client.findByName(name, kind, (i) => this.items.floor(i.id));
+    this.items.set(item.id, item);
+    this.names.set(name, item.id);
+    return item;
+  }
+
+  search(topic: string): Promise<Item[]> {
+    return this.cachedList(`topic:${topic}`, () => this.client.search(topic, (items) => this.fresh(items)));
+  }
+
+  list(kind?: ItemKind): Promise<Item[]> {
+    return this.cachedList(`kind:${kind ?? '*'}`, () => this.client.list(kind, (items) => this.fresh(items)));
+  }
+
+  /** A catalog write happened (pushed by the primary, or answered to this gateway). */
+  invalidate(changes: { id: number; version: number }[]): void {
+    for (const c of changes) this.items.invalidate(c.id, c.version);
+    this.lists.invalidateAll();
+  }
+
+  /** The result of a write made through this gateway: newer than anything cached. */
+  written(items: Item[]): void {
+    this.invalidate(items);
+    for (const i of items) this.items.set(i.id, i);
+  }
+
+  /** DELETE /invalidate/:id: drop the cached copy. */
+  remove(id: number): void {
+    this.items.remove(id);
+    this.lists.invalidateAll();
+  }
+
+  private async cachedList(key: string, fetch: () => Promise<Item[]>): Promise<Item[]> {
+    const cached = this.lists.get(key);
+    if (cached) {
+      this.listHit.inc();
+      return cached;
+    }
+    this.listMiss.inc();
+    const gen = this.lists.generation;
+    const items = await fetch();
+    if (this.fresh(items)) this.lists.set(key, items, gen);
+    return items;
+  }
+
+  private fresh(items: Item[]): boolean {
+    return items.every((i) => i.version >= this.items.floor(i.id));
+  }
+}
+
+/** Rethrows NOT_FOUND with the message of the contract at hand. */
+export function notFoundAs(message: string) {
+  return (err: unknown): never => {
+    if (err instanceof DomainError && err.code === ErrorCode.NOT_FOUND) throw new DomainError(ErrorCode.NOT_FOUND, message);
+    throw err;
+  };
+}

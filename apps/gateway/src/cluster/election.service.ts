@@ -1,0 +1,53 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CONFIG, Elector, instancesOf, LOGGER, MetricsService, PeerPool, type ElectionEvent, type LoadedConfig } from '@app/cluster';
+import { CATALOG_SERVICE } from '@app/contracts';
+import type { Logger } from 'pino';
+import type { GatewayEnv } from '../config/gateway.config';
+
+/** The electors this gateway runs: one per replicated service with an external elector. */
+@Injectable()
+export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly catalog: Elector;
+  private readonly events: (ElectionEvent & { at: string })[] = [];
+
+  constructor(
+    @Inject(CONFIG) config: LoadedConfig<GatewayEnv>,
+    @Inject(LOGGER) logger: Logger,
+    pool: PeerPool,
+    metrics: MetricsService,
+  ) {
+    const common = {
+      electorId: config.self.id,
+      pool,
+      logger,
+      intervalMs: config.env.HEALTH_INTERVAL_MS,
+      failAfter: config.env.FAILOVER_AFTER_MISSES,
+      onEvent: (e: ElectionEvent) => this.record(e),
+    };
+    this.catalog = new Elector({
+      ...common, service: CATALOG_SERVICE, replicas: instancesOf(config.topology, 'catalog'), policy: 'witness', leaderRole: 'primary',
+    });
+    void metrics;
+  }
+
+  onApplicationBootstrap(): void {
+    this.catalog.start();
+  }
+
+  onModuleDestroy(): void {
+    this.catalog.stop();
+  }
+
+  get ready(): boolean {
+    return this.catalog.started;
+  }
+
+  recentEvents(): (ElectionEvent & { at: string })[] {
+    return [...this.events];
+  }
+
+  private record(e: ElectionEvent): void {
+    this.events.push({ ...e, at: new Date().toISOString() });
+    if (this.events.length > 200) this.events.shift();
+  }
+}

@@ -1,0 +1,29 @@
+import { BaseEnv } from '@app/cluster';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+
+export class GatewayEnv extends BaseEnv {
+  /** bearer token of the admin routes; `npm start` generates one into the data dir when unset */
+  @IsOptional() @IsString()
+  BAZAAR_ADMIN_TOKEN?: string;
+
+  /** time between health checks of the replicas (default 150 ms) */
+  @Type(() => Number) @IsInt() @Min(20) @Max(10000)
+  HEALTH_INTERVAL_MS: number = 150;
+
+  /** consecutive failed health checks before a leader is replaced (default 2) */
+  @Type(() => Number) @IsInt() @Min(1) @Max(20)
+  FAILOVER_AFTER_MISSES: number = 2;
+
+  /** time one catalog read may take before the next replica is tried (default 500 ms) */
+  @Type(() => Number) @IsInt() @Min(10) @Max(30000)
+  READ_TIMEOUT_MS: number = 500;
+
+  /** longest a write may wait for a leader (through a failover) before it answers 503 (default 4000 ms) */
+  @Type(() => Number) @IsInt() @Min(100) @Max(60000)
+  WRITE_DEADLINE_MS: number = 4000;
+
+  /** most items kept in the in-process cache (default 100000) */
+  @Type(() => Number) @IsInt() @Min(0)
+  CACHE_MAX_ENTRIES: number = 100000;
+}

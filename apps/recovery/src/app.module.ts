@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BaseEnv, ClusterCoreModule, sqliteOptions, type LoadedConfig } from '@app/cluster';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { HealthController } from './health/health.controller';
+import { FenceRow, HintRow } from './hints/hint.entity';
+import { HintsHttpController } from './hints/hints.http.controller';
+import { HintsRpcController } from './hints/hints.rpc.controller';
+import { HintsService } from './hints/hints.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LoadedConfig<BaseEnv>, logger: Logger): DynamicModule {
+    const file = join(config.dataDir, `recovery-${config.self.id}.sqlite`);
+    return {
+      module: AppModule,
+      imports: [
+        ClusterCoreModule.forRoot(config, logger),
+        TerminusModule,
+        TypeOrmModule.forRoot(sqliteOptions(file, [HintRow, FenceRow], config.env.SQLITE_SYNCHRONOUS)),
+      ],
+      controllers: [HintsRpcController, HintsHttpController, HealthController],
+      providers: [HintsService],
+    };
+  }
+}

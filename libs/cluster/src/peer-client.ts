@@ -1,0 +1,81 @@
+import { ClientTCP } from '@nestjs/microservices';
+import { DomainError, ErrorCode, isWireError } from '@app/contracts';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { currentRequestId } from './request-context';
+import type { Instance } from './topology';
+
+/** Default time an RPC may take before the caller treats the peer as unavailable. */
+export const DEFAULT_RPC_TIMEOUT_MS = 1000;
+
+/**
+ * A typed TCP client for one peer instance. It adds the current request id to every payload, bounds
+ * every call with a timeout, and turns transport failures into DomainError(UNAVAILABLE) so callers
+ * handle one error type. A peer that dies and returns is reconnected on the next call.
+ */
+export class PeerClient {
+  private readonly client: ClientTCP;
+
+  constructor(
+    readonly instance: Instance,
+    private readonly defaultTimeoutMs = DEFAULT_RPC_TIMEOUT_MS,
+  ) {
+    if (!instance.tcp) throw new Error(`${instance.app}#${instance.id} has no tcp port in the topology`);
+    this.client = new ClientTCP({ host: instance.host, port: instance.tcp });
+    // connection errors surface through the call that hit them; keep the client quiet otherwise
+    (this.client as unknown as { handleError: (e: unknown) => void }).handleError = () => undefined;
+  }
+
+  get label(): string {
+    return `${this.instance.app}#${this.instance.id}`;
+  }
+
+  async send<R, P extends object = object>(pattern: string, payload: P, timeoutMs = this.defaultTimeoutMs): Promise<R> {
+    const rid = currentRequestId();
+    const data = rid && !('rid' in payload) ? { ...payload, rid } : payload;
+    try {
+      return await firstValueFrom(this.client.send<R>(pattern, data).pipe(timeout(timeoutMs)));
+    } catch (err) {
+      throw this.toDomainError(err, pattern, timeoutMs);
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private toDomainError(err: unknown, pattern: string, timeoutMs: number): DomainError {
+    if (err instanceof DomainError) return err;
+    if (isWireError(err)) return new DomainError(err.code, err.message, { ...err.details, peer: this.label });
+    if (err instanceof TimeoutError) {
+      return new DomainError(ErrorCode.UNAVAILABLE, `${this.label} did not answer ${pattern} within ${timeoutMs} ms`, {
+        peer: this.label, transport: 'timeout',
+      });
+    }
+    const e = err as { code?: string; message?: string };
+    return new DomainError(ErrorCode.UNAVAILABLE, `${this.label} unreachable for ${pattern}: ${e?.code ?? e?.message ?? String(err)}`, {
+      peer: this.label, transport: e?.code ?? 'error',
+    });
+  }
+}
+
+/** One client per peer, created on first use and closed with the app. */
+export class PeerPool {
+  private readonly clients = new Map<string, PeerClient>();
+
+  constructor(private readonly defaultTimeoutMs = DEFAULT_RPC_TIMEOUT_MS) {}
+
+  get(instance: Instance): PeerClient {
+    const key = `${instance.app}#${instance.id}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new PeerClient(instance, this.defaultTimeoutMs);
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './term';
+export * from './replication';
+export * from './recovery';
+export * from './catalog';
+export * from './gateway';

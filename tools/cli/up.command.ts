@@ -1,0 +1,47 @@
+import Table from 'cli-table3';
+import { httpUrl } from '@app/cluster/topology';
+import { ClusterRunner, ensureAdminToken } from '../launcher/cluster-runner';
+
+/** `bazaar up` (`npm start`): the whole cluster on this machine until Ctrl-C. */
+export async function upCommand(opts: { topology: string; dataDir: string }): Promise<void> {
+  const { token, generated, file } = ensureAdminToken(opts.dataDir);
+  const runner = new ClusterRunner({
+    topologyFile: opts.topology,
+    dataDir: opts.dataDir,
+    adminToken: token,
+    onExit: (i, code, signal) => console.error(`! ${i.app}#${i.id} exited (${signal ?? `code ${code}`}); see ${runner.logDir}/${i.app}-${i.id}.log`),
+  });
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping every instance…`);
+    await runner.stopAll();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('Ctrl-C'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  console.log(`Starting ${runner.instances().length} instances from ${runner.topologyFile}, data in ${runner.dataDir} …`);
+  const started = Date.now();
+  try {
+    await runner.startAll(120000);
+  } catch (err) {
+    console.error(`start-up failed: ${(err as Error).message}`);
+    await runner.stopAll();
+    process.exit(1);
+  }
+
+  const table = new Table({ head: ['app', 'id', 'pid', 'http', 'tcp', 'docs'] });
+  for (const i of runner.instances()) {
+    table.push([i.app, i.id, runner.pid(i.app, i.id) ?? '-', i.http ? httpUrl(i) : '-', i.tcp ? `${i.host}:${i.tcp}` : '-', i.http ? `${httpUrl(i)}/docs` : '-']);
+  }
+  console.log(table.toString());
+  console.log(`All ${runner.instances().length} instances healthy in ${((Date.now() - started) / 1000).toFixed(1)} s. Logs: ${runner.logDir}`);
+  if (generated) console.log(`Admin token (generated, kept in ${file}): ${token}`);
+  else console.log(`Admin token: ${process.env.BAZAAR_ADMIN_TOKEN ? 'from BAZAAR_ADMIN_TOKEN' : `kept in ${file}`}`);
+  const gw = runner.instances().find((i) => i.app === 'gateway');
+  if (gw) console.log(`Try: curl ${httpUrl(gw)}/lookup/1`);
+  console.log('Ctrl-C stops the cluster.');
+}
