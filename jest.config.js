@@ -32,7 +32,7 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/setup.ts'],
       slowTestThreshold: 60,
     },
   ],

@@ -80,6 +80,7 @@ export class CatalogService {
       if (duplicateOf) await this.replica.waitAcknowledged(duplicateOf);
       return { items: result, seq: duplicateOf, duplicate: duplicateOf > 0 };
     }
+    this.logger.info({ write: write.type, seq: entry.seq, items: entry.body.items.map((i) => i.id) }, 'write acknowledged');
     this.faults.crashPoint('catalog.crash-before-invalidate');
     await this.invalidations.push(entry.body.items);
     return { items: result, seq: entry.seq };

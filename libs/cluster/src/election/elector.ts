@@ -26,6 +26,11 @@ export interface ElectorOptions {
   probeTimeoutMs?: number;
   /** time the chosen replica may take to accept (it drains its hints first; default 3000 ms) */
   promoteTimeoutMs?: number;
+  /**
+   * At start-up, how long to wait for every replica to be ready before the first election, so that
+   * the highest id wins when all start together (default 2000 ms; later elections do not wait).
+   */
+  startupGraceMs?: number;
   onEvent?: (e: ElectionEvent) => void;
 }
 
@@ -71,6 +76,8 @@ export class Elector {
   private readonly probeTimeoutMs: number;
   private readonly promoteTimeoutMs: number;
   private rr = 0;
+  private startedAt = 0;
+  private everElected = false;
   private lastWarning = '';
 
   constructor(private readonly o: ElectorOptions) {
@@ -84,6 +91,7 @@ export class Elector {
   }
 
   start(): void {
+    this.startedAt = Date.now();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     void this.tick();
@@ -175,6 +183,7 @@ export class Elector {
     if (claimed && (!this.leader || compareTerms(claimed.status!.term, this.leader.term) >= 0)) {
       const changed = !this.leader || this.leader.instance.id !== claimed.instance.id || !termEquals(this.leader.term, claimed.status!.term);
       this.leader = { instance: claimed.instance, term: claimed.status!.term };
+      this.everElected = true;
       if (changed) this.event('adopted', `${this.o.service}#${claimed.instance.id} leads term ${formatTerm(claimed.status!.term)}`, claimed.instance.id, claimed.status!.term);
       // a deposed leader that has not heard yet is told (it then steps down)
       for (const v of answered) {
@@ -195,6 +204,8 @@ export class Elector {
 
   private async elect(answered: ReplicaView[]): Promise<void> {
     const n = this.views.size;
+    const grace = this.o.startupGraceMs ?? 2000;
+    if (!this.everElected && Date.now() - this.startedAt < grace && answered.filter((v) => v.healthy).length < n) return;
     let candidates = answered.filter((v) => v.healthy);
     if (this.o.policy === 'majority') {
       // Raft §5.4.1: an acknowledged entry is on a majority, so it is on one of any majority's logs;
@@ -227,6 +238,7 @@ export class Elector {
         continue;
       }
       this.leader = { instance: c.instance, term };
+      this.everElected = true;
       this.event('elected', `${this.o.service}#${c.instance.id} elected ${this.o.leaderRole} for term ${formatTerm(term)}`, c.instance.id, term);
       for (const v of this.replicaViews()) if (v !== c) void this.announce(v.instance, this.leader);
       return;

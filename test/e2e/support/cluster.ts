@@ -1,0 +1,161 @@
+import { ClusterRunner } from '../../../tools/launcher/cluster-runner';
+import type { AppName, Instance, Topology } from '@app/cluster/topology';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePorts } from './ports';
+
+export const ADMIN_TOKEN = 'e2e-admin-token';
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface ClusterSpec {
+  gateway?: number;
+  catalog?: number;
+  recovery?: number;
+  order?: number;
+  'kv-node'?: number;
+  'cart-gateway'?: number;
+  /** environment for every instance */
+  env?: Record<string, string>;
+  envFor?: (i: Instance) => Record<string, string> | undefined;
+}
+
+export interface HttpReply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A real cluster for one e2e suite: a test topology on free ports in a temporary directory, started
+ * as separate processes by the launcher `npm start` uses. Stores are checked by opening the
+ * replicas' SQLite files directly.
+ */
+export class TestCluster {
+  private constructor(readonly runner: ClusterRunner, readonly dir: string, readonly topology: Topology) {}
+
+  static async start(spec: ClusterSpec): Promise<TestCluster> {
+    const counts: [AppName, number][] = ([
+      ['recovery', spec.recovery ?? 1], ['catalog', spec.catalog ?? 2], ['order', spec.order ?? 0],
+      ['kv-node', spec['kv-node'] ?? 0], ['gateway', spec.gateway ?? 1], ['cart-gateway', spec['cart-gateway'] ?? 0],
+    ] as [AppName, number][]).filter(([, n]) => n > 0);
+    const total = counts.reduce((s, [, n]) => s + n, 0);
+    const ports = await freePorts(total * 4);
+    const instances: Instance[] = [];
+    for (const [app, n] of counts) {
+      for (let id = 1; id <= n; id++) {
+        const i: Instance = { app, id, host: '127.0.0.1', http: ports.pop()!, tcp: ports.pop()! };
+        if (app === 'kv-node') Object.assign(i, { udp: ports.pop()!, ftp: ports.pop()! });
+        instances.push(i);
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'bazaar-e2e-'));
+    const topology: Topology = { instances };
+    writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology, null, 2));
+    const runner = new ClusterRunner({
+      topologyFile: join(dir, 'topology.json'),
+      dataDir: join(dir, 'data'),
+      rootDir: ROOT,
+      adminToken: ADMIN_TOKEN,
+      env: { LOG_LEVEL: 'info', RESTOCK_INTERVAL_MS: '0', ...spec.env },
+      envFor: spec.envFor,
+    });
+    const cluster = new TestCluster(runner, dir, topology);
+    try {
+      await runner.startAll(60000);
+    } catch (err) {
+      await cluster.stop(true);
+      throw err;
+    }
+    return cluster;
+  }
+
+  url(app: AppName = 'gateway', id = 1): string {
+    const i = this.runner.instance(app, id);
+    return `http://${i.host}:${i.http}`;
+  }
+
+  instance(app: AppName, id: number): Instance {
+    return this.runner.instance(app, id);
+  }
+
+  async request<T = any>(method: string, path: string, opts: { body?: unknown; raw?: string; headers?: Record<string, string>; app?: AppName; id?: number } = {}): Promise<HttpReply<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.url(opts.app ?? 'gateway', opts.id ?? 1)}${path}`, { method, headers, body, signal: AbortSignal.timeout(15000) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get<T = any>(path: string, app: AppName = 'gateway', id = 1) {
+    return this.request<T>('GET', path, { app, id });
+  }
+
+  /** Opens an instance's SQLite file read-only (the store itself, not its API). */
+  db(app: AppName, id: number): Database.Database {
+    const file = join(this.runner.dataDir, `${app}-${id}.sqlite`);
+    if (!existsSync(file)) throw new Error(`${file} does not exist`);
+    return new Database(file, { readonly: true, fileMustExist: true });
+  }
+
+  /** Runs fn on a fresh read-only connection to an instance's database and closes it. */
+  query<T>(app: AppName, id: number, fn: (db: Database.Database) => T): T {
+    const db = this.db(app, id);
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  kill(app: AppName, id: number, signal: NodeJS.Signals = 'SIGKILL') {
+    return this.runner.kill(app, id, signal);
+  }
+
+  restart(app: AppName, id: number, env: Record<string, string> = {}) {
+    return this.runner.restart(app, id, env);
+  }
+
+  log(app: AppName, id: number): string {
+    const f = join(this.runner.logDir, `${app}-${id}.log`);
+    return existsSync(f) ? readFileSync(f, 'utf8') : '';
+  }
+
+  async stop(keep = false): Promise<void> {
+    await this.runner.stopAll();
+    if (!keep && !process.env.KEEP_E2E_DATA) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls fn until it returns a truthy value or the timeout passes (then the last value is returned). */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10000, intervalMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      lastErr = undefined;
+      if (last) return last;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > end) {
+      if (lastErr) throw lastErr;
+      return last!;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
