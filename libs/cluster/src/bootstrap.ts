@@ -10,7 +10,7 @@ import { AllErrorsFilter, type HttpErrorReply } from './errors-filter';
 import { PinoNestLogger } from './logger';
 import { MetricsService } from './metrics';
 import { newRequestId } from './request-context';
-import { RequestContextInterceptor } from './request-context.interceptor';
+import { RpcContextInterceptor } from './request-context.interceptor';
 import type { Instance } from './topology';
 
 export interface BootstrapOptions {
@@ -23,6 +23,11 @@ export interface BootstrapOptions {
   httpErrors?: (err: DomainError, host: ArgumentsHost) => HttpErrorReply | undefined;
   /** largest accepted request body (default 64 KiB): bigger bodies get 413 */
   bodyLimit?: number;
+  /**
+   * Run TCP handlers in the caller's request context (AsyncLocalStorage), so logs and onward RPCs
+   * carry its request id (default true). The gateway turns it off and passes ids explicitly.
+   */
+  propagateContext?: boolean;
 }
 
 /**
@@ -36,18 +41,26 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => newRequestId(),
-    disableRequestLogging: true,
+    logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
     logger: new PinoNestLogger(logger),
   });
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // Per-route metrics from one Fastify hook (cheaper than a Nest interceptor), with the labelled
+  // child of each (method, route, status) looked up once.
+  const children = new Map<string, { observe(v: number): void }>();
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.httpDuration.observe({ method: req.method, route, status: reply.statusCode }, seconds);
-    if (logger.isLevelEnabled('debug') || reply.statusCode >= 500) {
+    const k = `${req.method} ${route} ${reply.statusCode}`;
+    let child = children.get(k);
+    if (!child) {
+      child = metrics.httpDuration.labels(req.method, route, String(reply.statusCode));
+      children.set(k, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
       logger[reply.statusCode >= 500 ? 'warn' : 'debug'](
         { rid: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
         'request',
@@ -57,7 +70,6 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
   });
 
   app.useGlobalFilters(new AllErrorsFilter(logger, opts.httpErrors));
-  app.useGlobalInterceptors(app.get(RequestContextInterceptor));
   app.enableShutdownHooks();
 
   const doc = SwaggerModule.createDocument(
@@ -68,10 +80,13 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
 
   const bind = self.bind ?? self.host;
   if (self.tcp) {
+    // Not inheritAppConfig: the microservice would share the HTTP app's global enhancers. TCP
+    // controllers get their error filter and context interceptor from @RpcController() instead.
     app.connectMicroservice<MicroserviceOptions>(
       { transport: Transport.TCP, options: { host: bind, port: self.tcp } },
-      { inheritAppConfig: true },
+      { inheritAppConfig: false },
     );
+    app.get(RpcContextInterceptor).propagate = opts.propagateContext ?? true;
   }
   await app.init();
   await app.startAllMicroservices();

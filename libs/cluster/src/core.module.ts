@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BaseEnv, LoadedConfig } from './config';
 import { MetricsController, MetricsService } from './metrics';
 import { PeerPool } from './peer-client';
-import { RequestContextInterceptor } from './request-context.interceptor';
+import { RpcContextInterceptor } from './request-context.interceptor';
 
 /** Injection tokens of the core module. */
 export const CONFIG = Symbol('CONFIG');
@@ -34,9 +34,9 @@ export class ClusterCoreModule {
         { provide: PeerPool, useFactory: () => new PeerPool(config.env.RPC_TIMEOUT_MS) },
         PeerPoolCloser,
         MetricsService,
-        RequestContextInterceptor,
+        RpcContextInterceptor,
       ],
-      exports: [CONFIG, LOGGER, PeerPool, MetricsService, RequestContextInterceptor],
+      exports: [CONFIG, LOGGER, PeerPool, MetricsService, RpcContextInterceptor],
     };
   }
 }

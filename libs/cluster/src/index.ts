@@ -17,3 +17,4 @@ export * from './replication/replica-store';
 export * from './replication/typeorm-replica-store';
 export * from './sqlite';
 export * from './election/elector';
+export * from './rpc-controller.decorator';

@@ -29,8 +29,8 @@ export class PeerClient {
     return `${this.instance.app}#${this.instance.id}`;
   }
 
-  async send<R, P extends object = object>(pattern: string, payload: P, timeoutMs = this.defaultTimeoutMs): Promise<R> {
-    const rid = currentRequestId();
+  /** Sends and awaits the reply. `rid`: the request id to carry (default: the current context's). */
+  async send<R, P extends object = object>(pattern: string, payload: P, timeoutMs = this.defaultTimeoutMs, rid = currentRequestId()): Promise<R> {
     const data = rid && !('rid' in payload) ? { ...payload, rid } : payload;
     try {
       return await firstValueFrom(this.client.send<R>(pattern, data).pipe(timeout(timeoutMs)));

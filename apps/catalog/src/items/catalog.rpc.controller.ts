@@ -1,5 +1,5 @@
-import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController } from '@app/cluster';
 import {
   CATALOG, DomainError, ErrorCode,
   type CatalogWriteReply, type CatalogWriteRequest, type FindByNameRequest, type GetItemRequest, type Item, type ListRequest, type SearchRequest,
@@ -8,7 +8,7 @@ import { CatalogService } from './catalog.service';
 
 const bad = (msg: string) => new DomainError(ErrorCode.VALIDATION_FAILED, msg);
 
-@Controller()
+@RpcController()
 export class CatalogRpcController {
   constructor(private readonly catalog: CatalogService) {}
 

@@ -1,6 +1,5 @@
-import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { isTerm } from '@app/cluster';
+import { isTerm, RpcController } from '@app/cluster';
 import {
   CATALOG_REPLICA, DomainError, ErrorCode,
   type CatalogEntryBody, type EntriesAfterRequest, type LeaderAnnouncement, type ReplicaStatus, type ReplicateRequest,
@@ -10,7 +9,7 @@ import { CatalogReplica } from './catalog-replica';
 const bad = (msg: string) => new DomainError(ErrorCode.VALIDATION_FAILED, msg);
 
 /** The replication protocol between catalog replicas and with the elector (the gateways). */
-@Controller()
+@RpcController()
 export class ReplicaRpcController {
   constructor(private readonly replica: CatalogReplica) {}
 

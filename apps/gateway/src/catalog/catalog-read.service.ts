@@ -35,37 +35,37 @@ export class CatalogReadService {
   }
 
   /** The item, from the cache when there; NOT_FOUND when no replica has it. */
-  async item(id: number): Promise<Item> {
+  async item(id: number, rid?: string): Promise<Item> {
     const cached = this.items.get(id);
     if (cached) {
       this.itemHit.inc();
       return cached;
     }
     this.itemMiss.inc();
-    const item = await this.client.get(id, this.items.floor(id));
+    const item = await this.client.get(id, this.items.floor(id), rid);
     this.items.set(id, item);
     return item;
   }
 
-  async byName(name: string, kind?: ItemKind): Promise<Item> {
+  async byName(name: string, kind?: ItemKind, rid?: string): Promise<Item> {
     const id = this.names.get(name);
     if (id !== undefined) {
-      const item = await this.item(id).catch(() => undefined);
+      const item = await this.item(id, rid).catch(() => undefined);
       if (item && item.title === name && (!kind || item.kind === kind)) return item;
     }
     this.itemMiss.inc();
-    const item = await this.client.findByName(name, kind, (i) => this.items.floor(i.id));
+    const item = await this.client.findByName(name, kind, (i) => this.items.floor(i.id), rid);
     this.items.set(item.id, item);
     this.names.set(name, item.id);
     return item;
   }
 
-  search(topic: string): Promise<Item[]> {
-    return this.cachedList(`topic:${topic}`, () => this.client.search(topic, (items) => this.fresh(items)));
+  search(topic: string, rid?: string): Promise<Item[]> {
+    return this.cachedList(`topic:${topic}`, () => this.client.search(topic, (items) => this.fresh(items), rid));
   }
 
-  list(kind?: ItemKind): Promise<Item[]> {
-    return this.cachedList(`kind:${kind ?? '*'}`, () => this.client.list(kind, (items) => this.fresh(items)));
+  list(kind?: ItemKind, rid?: string): Promise<Item[]> {
+    return this.cachedList(`kind:${kind ?? '*'}`, () => this.client.list(kind, (items) => this.fresh(items), rid));
   }
 
   /** A catalog write happened (pushed by the primary, or answered to this gateway). */

@@ -32,23 +32,23 @@ export class CatalogClient {
     this.elector = election.catalog;
   }
 
-  get(id: number, minVersion: number): Promise<Item> {
-    return this.read<Item>(CATALOG.GET, { id }, (i) => i.version >= minVersion);
+  get(id: number, minVersion: number, rid?: string): Promise<Item> {
+    return this.read<Item>(CATALOG.GET, { id }, (i) => i.version >= minVersion, rid);
   }
 
-  findByName(name: string, kind: ItemKind | undefined, minVersion: (i: Item) => number): Promise<Item> {
-    return this.read<Item>(CATALOG.FIND_BY_NAME, { name, kind }, (i) => i.version >= minVersion(i));
+  findByName(name: string, kind: ItemKind | undefined, minVersion: (i: Item) => number, rid?: string): Promise<Item> {
+    return this.read<Item>(CATALOG.FIND_BY_NAME, { name, kind }, (i) => i.version >= minVersion(i), rid);
   }
 
-  search(topic: string, fresh: (items: Item[]) => boolean): Promise<Item[]> {
-    return this.read<Item[]>(CATALOG.SEARCH, { topic }, fresh);
+  search(topic: string, fresh: (items: Item[]) => boolean, rid?: string): Promise<Item[]> {
+    return this.read<Item[]>(CATALOG.SEARCH, { topic }, fresh, rid);
   }
 
-  list(kind: ItemKind | undefined, fresh: (items: Item[]) => boolean): Promise<Item[]> {
-    return this.read<Item[]>(CATALOG.LIST, { kind }, fresh);
+  list(kind: ItemKind | undefined, fresh: (items: Item[]) => boolean, rid?: string): Promise<Item[]> {
+    return this.read<Item[]>(CATALOG.LIST, { kind }, fresh, rid);
   }
 
-  private async read<R>(pattern: string, payload: object, fresh: (r: R) => boolean): Promise<R> {
+  private async read<R>(pattern: string, payload: object, fresh: (r: R) => boolean, rid?: string): Promise<R> {
     let order = this.elector.readOrder();
     if (!order.length) {
       await this.elector.tick();
@@ -58,7 +58,7 @@ export class CatalogClient {
     let lastErr: unknown;
     for (const replica of order) {
       try {
-        const r = await this.pool.get(replica).send<R>(pattern, payload, this.config.env.READ_TIMEOUT_MS);
+        const r = await this.pool.get(replica).send<R>(pattern, payload, this.config.env.READ_TIMEOUT_MS, rid);
         if (fresh(r)) return r;
         stale = r;
       } catch (err) {
@@ -70,7 +70,7 @@ export class CatalogClient {
     if (stale !== undefined) {
       // every replica that answered is behind a version we saw announced: the newest copy is lost
       // with a dead primary or still in flight; serve what exists rather than nothing
-      this.logger.warn({ pattern }, 'no replica had the newest announced version');
+      this.logger.warn({ rid, pattern }, 'no replica had the newest announced version');
       return stale;
     }
     throw lastErr instanceof DomainError ? lastErr : new DomainError(ErrorCode.UNAVAILABLE, 'no catalog replica is available');
@@ -80,18 +80,18 @@ export class CatalogClient {
    * Sends a write to the primary. `idempotent` writes (absolute values, or carrying an order id) are
    * repeated after a timeout too; others only after errors that prove they did not happen.
    */
-  async write(write: CatalogWrite, idempotent = true): Promise<CatalogWriteReply> {
+  async write(write: CatalogWrite, rid?: string, idempotent = true): Promise<CatalogWriteReply> {
     const deadline = Date.now() + this.config.env.WRITE_DEADLINE_MS;
     for (;;) {
       const leader = await this.elector.awaitLeader(Math.max(0, deadline - Date.now()));
       try {
         return await this.pool.get(leader.instance).send<CatalogWriteReply, CatalogWriteRequest>(
-          CATALOG.WRITE, { write, term: leader.term }, Math.max(this.config.env.RPC_TIMEOUT_MS, this.config.env.WRITE_DEADLINE_MS));
+          CATALOG.WRITE, { write, term: leader.term }, Math.max(this.config.env.RPC_TIMEOUT_MS, this.config.env.WRITE_DEADLINE_MS), rid);
       } catch (err) {
         const e = err instanceof DomainError ? err : DomainError.fromWire(err);
         const notApplied = e.code === ErrorCode.NOT_LEADER || e.code === ErrorCode.STALE_TERM || e.details?.transport === 'ECONNREFUSED';
         if (!RETRY_WRITE.has(e.code) || !(idempotent || notApplied) || Date.now() >= deadline) throw e;
-        this.logger.warn({ err: e.message, leader: leader.instance.id }, 'catalog write retried after a leader change');
+        this.logger.warn({ rid, err: e.message, leader: leader.instance.id }, 'catalog write retried after a leader change');
         await this.elector.reportFailure(leader.instance.id);
         await sleep(50);
       }

@@ -1,10 +1,10 @@
-import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController } from '@app/cluster';
 import { DomainError, ErrorCode, GATEWAY, type InvalidateReply, type InvalidateRequest } from '@app/contracts';
 import { CatalogReadService } from './catalog-read.service';
 
 /** Invalidations pushed by the catalog primary after each write. */
-@Controller()
+@RpcController()
 export class InvalidationRpcController {
   constructor(private readonly reads: CatalogReadService) {}
 

@@ -8,6 +8,7 @@ import { BazarErrorsFilter } from './contract-errors';
 import { BazarItemView, MessageView, UpdatePriceDto, UpdateQuantityDto } from './dto';
 import { BAZAR } from './messages';
 import { bodyPipe, parseId } from './params';
+import { Rid } from './rid.decorator';
 
 export function bazarView(i: Item): BazarItemView {
   return { id: i.id, title: i.title, topic: i.topic, cost: i.price, quantity: i.quantity };
@@ -24,8 +25,8 @@ export class BazarController {
   @ApiOperation({ summary: 'Items under a topic (exact match, URL-decoded)' })
   @ApiResponse({ status: 200, type: [BazarItemView] })
   @ApiResponse({ status: 404, type: MessageView, description: BAZAR.NO_TOPIC })
-  async search(@Param('topic') topic: string): Promise<BazarItemView[]> {
-    const items = await this.reads.search(topic);
+  async search(@Param('topic') topic: string, @Rid() rid: string): Promise<BazarItemView[]> {
+    const items = await this.reads.search(topic, rid);
     if (!items.length) throw new DomainError(ErrorCode.NOT_FOUND, BAZAR.NO_TOPIC);
     return items.map(bazarView);
   }
@@ -35,8 +36,8 @@ export class BazarController {
   @ApiResponse({ status: 200, type: BazarItemView })
   @ApiResponse({ status: 400, type: MessageView, description: 'id is not a positive integer' })
   @ApiResponse({ status: 404, type: MessageView, description: BAZAR.NO_BOOK })
-  async lookup(@Param('id') raw: string): Promise<BazarItemView> {
-    const item = await this.reads.item(parseId(raw, BAZAR.BAD_ID)).catch(notFoundAs(BAZAR.NO_BOOK));
+  async lookup(@Param('id') raw: string, @Rid() rid: string): Promise<BazarItemView> {
+    const item = await this.reads.item(parseId(raw, BAZAR.BAD_ID), rid).catch(notFoundAs(BAZAR.NO_BOOK));
     return bazarView(item);
   }
 
@@ -50,9 +51,9 @@ export class BazarController {
   @ApiResponse({ status: 401, type: MessageView })
   @ApiResponse({ status: 404, type: MessageView, description: BAZAR.NO_BOOK })
   @ApiResponse({ status: 503, type: MessageView, description: 'no catalog primary can take the write' })
-  async updatePrice(@Param('id') raw: string, @Body(bodyPipe(BAZAR.BAD_REQUEST)) body: UpdatePriceDto): Promise<BazarItemView> {
+  async updatePrice(@Param('id') raw: string, @Body(bodyPipe(BAZAR.BAD_REQUEST)) body: UpdatePriceDto, @Rid() rid: string): Promise<BazarItemView> {
     const id = parseId(raw, BAZAR.BAD_REQUEST);
-    const reply = await this.catalog.write({ type: 'set-price', id, price: body.price }).catch(notFoundAs(BAZAR.NO_BOOK));
+    const reply = await this.catalog.write({ type: 'set-price', id, price: body.price }, rid).catch(notFoundAs(BAZAR.NO_BOOK));
     this.reads.written(reply.items);
     return bazarView(reply.items[0]);
   }
@@ -67,9 +68,9 @@ export class BazarController {
   @ApiResponse({ status: 401, type: MessageView })
   @ApiResponse({ status: 404, type: MessageView, description: BAZAR.NO_BOOK })
   @ApiResponse({ status: 503, type: MessageView, description: 'no catalog primary can take the write' })
-  async updateQuantity(@Param('id') raw: string, @Body(bodyPipe(BAZAR.BAD_REQUEST)) body: UpdateQuantityDto): Promise<BazarItemView> {
+  async updateQuantity(@Param('id') raw: string, @Body(bodyPipe(BAZAR.BAD_REQUEST)) body: UpdateQuantityDto, @Rid() rid: string): Promise<BazarItemView> {
     const id = parseId(raw, BAZAR.BAD_REQUEST);
-    const reply = await this.catalog.write({ type: 'set-quantity', id, quantity: body.quantity }).catch(notFoundAs(BAZAR.NO_BOOK));
+    const reply = await this.catalog.write({ type: 'set-quantity', id, quantity: body.quantity }, rid).catch(notFoundAs(BAZAR.NO_BOOK));
     this.reads.written(reply.items);
     return bazarView(reply.items[0]);
   }

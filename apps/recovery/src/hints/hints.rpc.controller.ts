@@ -1,9 +1,9 @@
-import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcController } from '@app/cluster';
 import { RECOVERY, type AckHintsRequest, type FenceRequest, type GetHintsRequest, type PutHintsRequest } from '@app/contracts';
 import { HintsService } from './hints.service';
 
-@Controller()
+@RpcController()
 export class HintsRpcController {
   constructor(private readonly hints: HintsService) {}
 
