@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ClusterCoreModule, REPLICATION_ENTITIES, sqliteOptions, type LoadedConfig } from '@app/cluster';
+import { ClusterCoreModule, REPLICATION_ENTITIES, replicaRpcController, sqliteOptions, type LoadedConfig } from '@app/cluster';
+import { CATALOG_SERVICE } from '@app/contracts';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CatalogEnv } from './config/catalog.config';
@@ -12,7 +13,6 @@ import { CatalogService } from './items/catalog.service';
 import { InvalidationPusher } from './items/invalidation.pusher';
 import { ItemRow, StockChangeRow } from './items/item.entity';
 import { CatalogReplica } from './replication/catalog-replica';
-import { ReplicaRpcController } from './replication/replica.rpc.controller';
 import { RestockService } from './restock/restock.service';
 
 @Module({})
@@ -27,7 +27,7 @@ export class AppModule {
         TypeOrmModule.forRoot(sqliteOptions(file, [ItemRow, StockChangeRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
         TypeOrmModule.forFeature([ItemRow, StockChangeRow]),
       ],
-      controllers: [CatalogRpcController, ReplicaRpcController, CatalogHttpController, HealthController],
+      controllers: [CatalogRpcController, replicaRpcController(CATALOG_SERVICE, CatalogReplica), CatalogHttpController, HealthController],
       providers: [CatalogReplica, CatalogService, InvalidationPusher, RestockService],
     };
   }

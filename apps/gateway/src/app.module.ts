@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { BazarController } from './http/bazar.controller';
 import { BazarErrorsFilter, BookstoreErrorsFilter, ToyStoreErrorsFilter } from './http/contract-errors';
 import { OpsController } from './http/ops.controller';
+import { OrderClient } from './orders/order.client';
 import { ToyStoreController } from './http/toy-store.controller';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         ClusterViewService,
         CatalogClient,
         CatalogReadService,
+        OrderClient,
         BazarErrorsFilter,
         ToyStoreErrorsFilter,
         BookstoreErrorsFilter,

@@ -8,6 +8,7 @@ export const CATALOG = {
   FIND_BY_NAME: 'catalog.find-by-name',
   LIST: 'catalog.list',
   WRITE: 'catalog.write',
+  DECREMENTS: 'catalog.decrements',
 } as const;
 
 export type ItemKind = 'book' | 'toy';
@@ -83,7 +84,7 @@ export interface CatalogEntryBody {
 
 export interface CatalogSnapshot {
   items: Item[];
-  stock: StockChange[];
+  stock: (StockChange & { seq: number })[];
 }
 
 export const CATALOG_REPLICA = {
@@ -92,3 +93,24 @@ export const CATALOG_REPLICA = {
   REPLICATE: 'catalog.replicate',
   ENTRIES_AFTER: 'catalog.entries-after',
 } as const;
+
+/** Stock decrements recorded against orders, after a catalog log seq (reconciliation of orders). */
+export interface DecrementsRequest {
+  afterSeq: number;
+  limit: number;
+  /** only these order ids (to check in-doubt orders) */
+  orderIds?: string[];
+  rid?: string;
+}
+
+export interface RecordedDecrement {
+  orderId: string;
+  itemId: number;
+  title: string;
+  quantity: number;
+  seq: number;
+}
+
+export interface DecrementsReply {
+  decrements: RecordedDecrement[];
+}

@@ -4,3 +4,4 @@ export * from './replication';
 export * from './recovery';
 export * from './catalog';
 export * from './gateway';
+export * from './order';

@@ -2,7 +2,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { RpcController } from '@app/cluster';
 import {
   CATALOG, DomainError, ErrorCode,
-  type CatalogWriteReply, type CatalogWriteRequest, type FindByNameRequest, type GetItemRequest, type Item, type ListRequest, type SearchRequest,
+  type CatalogWriteReply, type CatalogWriteRequest, type DecrementsReply, type DecrementsRequest, type FindByNameRequest, type GetItemRequest, type Item, type ListRequest, type SearchRequest,
 } from '@app/contracts';
 import { CatalogService } from './catalog.service';
 
@@ -33,6 +33,13 @@ export class CatalogRpcController {
   @MessagePattern(CATALOG.LIST)
   list(@Payload() req: ListRequest): Promise<Item[]> {
     return this.catalog.list(req?.kind);
+  }
+
+  @MessagePattern(CATALOG.DECREMENTS)
+  decrements(@Payload() req: DecrementsRequest): Promise<DecrementsReply> {
+    if (!Number.isSafeInteger(req?.afterSeq) || !Number.isSafeInteger(req?.limit)) throw bad('decrements needs afterSeq and limit');
+    if (req.orderIds !== undefined && (!Array.isArray(req.orderIds) || req.orderIds.some((o) => typeof o !== 'string'))) throw bad('orderIds must be strings');
+    return this.catalog.decrements(req);
   }
 
   @MessagePattern(CATALOG.WRITE)

@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { CONFIG, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
 import {
   DomainError, ErrorCode,
-  type CatalogEntryBody, type CatalogWrite, type CatalogWriteReply, type Item, type ItemKind, type StockChange, type Term,
+  type CatalogEntryBody, type CatalogWrite, type CatalogWriteReply, type DecrementsReply, type DecrementsRequest, type Item, type ItemKind,
+  type StockChange, type Term,
 } from '@app/contracts';
 import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
@@ -58,6 +59,20 @@ export class CatalogService {
       .select('s.itemId', 'itemId').addSelect('SUM(s.delta)', 'total').addSelect('COUNT(*)', 'changes')
       .groupBy('s.itemId').orderBy('s.itemId').getRawMany<{ itemId: number; total: number; changes: number }>();
     return rows.map((r) => ({ itemId: Number(r.itemId), total: Number(r.total), changes: Number(r.changes) }));
+  }
+
+  /** Decrements recorded against orders after a log seq, oldest first (for the order service's reconciliation). */
+  async decrements(req: DecrementsRequest): Promise<DecrementsReply> {
+    const q = this.stock.createQueryBuilder('s')
+      .innerJoin(ItemRow, 'i', 'i.id = s.itemId')
+      .select(['s.cause AS cause', 's.itemId AS itemId', 's.delta AS delta', 's.seq AS seq', 'i.title AS title'])
+      .where("s.cause LIKE 'order:%'").andWhere('s.seq > :after', { after: req.afterSeq })
+      .orderBy('s.seq', 'ASC').limit(Math.min(Math.max(req.limit, 1), 1000));
+    if (req.orderIds) q.andWhere('s.cause IN (:...causes)', { causes: req.orderIds.length ? req.orderIds.map((o) => `order:${o}`) : [''] });
+    const rows = await q.getRawMany<{ cause: string; itemId: number; delta: number; seq: number; title: string }>();
+    return {
+      decrements: rows.map((r) => ({ orderId: r.cause.slice('order:'.length), itemId: Number(r.itemId), title: r.title, quantity: -Number(r.delta), seq: Number(r.seq) })),
+    };
   }
 
   async write(write: CatalogWrite, stamp?: Term): Promise<CatalogWriteReply> {

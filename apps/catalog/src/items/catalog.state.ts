@@ -19,7 +19,7 @@ export class CatalogStateMachine implements StateMachine<CatalogEntryBody, Catal
 
   async snapshot(m: EntityManager): Promise<CatalogSnapshot> {
     const items = (await m.find(ItemRow, { order: { id: 'ASC' } })).map(toItem);
-    const stock = (await m.find(StockChangeRow)).map(({ cause, itemId, delta }) => ({ cause, itemId, delta }));
+    const stock = (await m.find(StockChangeRow)).map(({ cause, itemId, delta, seq }) => ({ cause, itemId, delta, seq }));
     return { items, stock };
   }
 
@@ -27,7 +27,7 @@ export class CatalogStateMachine implements StateMachine<CatalogEntryBody, Catal
     await m.clear(ItemRow);
     await m.clear(StockChangeRow);
     for (let i = 0; i < s.items.length; i += 200) await m.insert(ItemRow, s.items.slice(i, i + 200).map(toRow));
-    for (let i = 0; i < s.stock.length; i += 200) await m.insert(StockChangeRow, s.stock.slice(i, i + 200).map((c) => ({ ...c, seq: 0 })));
+    for (let i = 0; i < s.stock.length; i += 200) await m.insert(StockChangeRow, s.stock.slice(i, i + 200));
   }
 }
 

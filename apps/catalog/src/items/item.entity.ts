@@ -43,6 +43,7 @@ export class StockChangeRow {
   delta!: number;
 
   /** the log entry that carried it (0 for seed data) */
+  @Index()
   @Column('integer')
   seq!: number;
 }

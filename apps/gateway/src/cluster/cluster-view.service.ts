@@ -39,7 +39,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   services(): ServiceView[] {
-    const electors: Record<string, Elector> = { catalog: this.election.catalog };
+    const electors: Record<string, Elector> = this.election.electors();
     return this.config.topology.instances.map((i) => {
       const base = { app: i.app, id: i.id, http: i.http ? httpUrl(i) : null, tcp: i.tcp ? `${i.host}:${i.tcp}` : null };
       const elector = electors[i.app];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG, Elector, instancesOf, LOGGER, MetricsService, PeerPool, type ElectionEvent, type LoadedConfig } from '@app/cluster';
-import { CATALOG_SERVICE } from '@app/contracts';
+import { CATALOG_SERVICE, ORDER_SERVICE } from '@app/contracts';
 import type { Logger } from 'pino';
 import type { GatewayEnv } from '../config/gateway.config';
 
@@ -8,6 +8,7 @@ import type { GatewayEnv } from '../config/gateway.config';
 @Injectable()
 export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly catalog: Elector;
+  readonly order: Elector;
   private readonly events: (ElectionEvent & { at: string })[] = [];
 
   constructor(
@@ -27,19 +28,29 @@ export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy 
     this.catalog = new Elector({
       ...common, service: CATALOG_SERVICE, replicas: instancesOf(config.topology, 'catalog'), policy: 'witness', leaderRole: 'primary',
     });
+    this.order = new Elector({
+      ...common, service: ORDER_SERVICE, replicas: instancesOf(config.topology, 'order'), policy: 'majority', leaderRole: 'leader',
+    });
     void metrics;
+  }
+
+  /** Electors by app name, for the services this gateway elects for. */
+  electors(): Record<string, Elector> {
+    return { catalog: this.catalog, order: this.order };
   }
 
   onApplicationBootstrap(): void {
     this.catalog.start();
+    this.order.start();
   }
 
   onModuleDestroy(): void {
     this.catalog.stop();
+    this.order.stop();
   }
 
   get ready(): boolean {
-    return this.catalog.started;
+    return this.catalog.started && this.order.started;
   }
 
   recentEvents(): (ElectionEvent & { at: string })[] {

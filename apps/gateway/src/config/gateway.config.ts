@@ -23,6 +23,10 @@ export class GatewayEnv extends BaseEnv {
   @Type(() => Number) @IsInt() @Min(100) @Max(60000)
   WRITE_DEADLINE_MS: number = 4000;
 
+  /** longest a buy or an order query may wait for an order leader, through a failover, before 503 (default 5000 ms) */
+  @Type(() => Number) @IsInt() @Min(100) @Max(60000)
+  BUY_DEADLINE_MS: number = 5000;
+
   /** most items kept in the in-process cache (default 100000) */
   @Type(() => Number) @IsInt() @Min(0)
   CACHE_MAX_ENTRIES: number = 100000;

@@ -21,6 +21,13 @@ export class HealthController extends ReadinessController {
           primary: leader?.instance.id ?? null, healthy: views.filter((v) => v.healthy).map((v) => v.instance.id),
         });
       },
+      () => {
+        const views = this.election.order.replicaViews();
+        const leader = this.election.order.currentLeader();
+        return this.peer('order', views.length === 0 || !!leader, {
+          leader: leader?.instance.id ?? null, healthy: views.filter((v) => v.healthy).map((v) => v.instance.id),
+        });
+      },
     ];
   }
 }

@@ -1,11 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Put, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode, type Item } from '@app/contracts';
 import { AdminGuard } from '../auth/admin.guard';
 import { CatalogClient } from '../catalog/catalog.client';
 import { CatalogReadService, notFoundAs } from '../catalog/catalog-read.service';
+import { OrderClient } from '../orders/order.client';
+import { idempotencyKey, withMessages } from '../orders/idempotency';
 import { BazarErrorsFilter } from './contract-errors';
-import { BazarItemView, MessageView, UpdatePriceDto, UpdateQuantityDto } from './dto';
+import { BazarBuyView, BazarItemView, MessageView, UpdatePriceDto, UpdateQuantityDto } from './dto';
 import { BAZAR } from './messages';
 import { bodyPipe, parseId } from './params';
 import { Rid } from './rid.decorator';
@@ -19,7 +21,7 @@ export function bazarView(i: Item): BazarItemView {
 @Controller()
 @UseFilters(BazarErrorsFilter)
 export class BazarController {
-  constructor(private readonly reads: CatalogReadService, private readonly catalog: CatalogClient) {}
+  constructor(private readonly reads: CatalogReadService, private readonly catalog: CatalogClient, private readonly orders: OrderClient) {}
 
   @Get('search/:topic')
   @ApiOperation({ summary: 'Items under a topic (exact match, URL-decoded)' })
@@ -73,6 +75,24 @@ export class BazarController {
     const reply = await this.catalog.write({ type: 'set-quantity', id, quantity: body.quantity }, rid).catch(notFoundAs(BAZAR.NO_BOOK));
     this.reads.written(reply.items);
     return bazarView(reply.items[0]);
+  }
+
+  @Put('buy/:id')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Buy one copy: the order is confirmed on a majority of order replicas before the answer' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retried request with the same key gets the same order and takes stock once' })
+  @ApiResponse({ status: 201, type: BazarBuyView })
+  @ApiResponse({ status: 400, type: MessageView, description: 'id is not a positive integer, or a bad Idempotency-Key' })
+  @ApiResponse({ status: 404, type: MessageView, description: BAZAR.BUY_NO_BOOK })
+  @ApiResponse({ status: 410, type: MessageView, description: BAZAR.BUY_GONE })
+  @ApiResponse({ status: 422, type: MessageView, description: 'the Idempotency-Key was used for a different order' })
+  @ApiResponse({ status: 503, type: MessageView, description: BAZAR.NOT_READY })
+  async buy(@Param('id') raw: string, @Headers('idempotency-key') key: string | undefined, @Rid() rid: string): Promise<BazarBuyView> {
+    const id = parseId(raw, BAZAR.BAD_ID);
+    const { order } = await this.orders.buy({ itemId: id, quantity: 1, idempotencyKey: idempotencyKey(key) }, rid).catch(withMessages({
+      [ErrorCode.NOT_FOUND]: BAZAR.BUY_NO_BOOK, [ErrorCode.OUT_OF_STOCK]: BAZAR.BUY_GONE, [ErrorCode.UNAVAILABLE]: BAZAR.NOT_READY,
+    }));
+    return { book_id: id, order_id: order.number };
   }
 
   @Delete('invalidate/:id')

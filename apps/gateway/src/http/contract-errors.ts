@@ -8,8 +8,8 @@ export type Flavor = 'bazar' | 'toy-store' | 'bookstore';
 
 /** Where a flavor's status differs from the default status of a code (HTTP_STATUS_OF). */
 const STATUS_OVERRIDES: Record<Flavor, Partial<Record<ErrorCode, number>>> = {
-  bazar: { [ErrorCode.OUT_OF_STOCK]: 410 },
-  'toy-store': { [ErrorCode.OUT_OF_STOCK]: 409 },
+  bazar: { [ErrorCode.OUT_OF_STOCK]: 410, [ErrorCode.CONFLICT]: 422 },
+  'toy-store': { [ErrorCode.OUT_OF_STOCK]: 409, [ErrorCode.CONFLICT]: 422 },
   bookstore: {},
 };
 

@@ -37,3 +37,23 @@ export class ToyErrorView {
   @ApiProperty({ example: { code: 404, message: 'product not found' } })
   error!: { code: number; message: string };
 }
+
+export class BazarBuyView {
+  @ApiProperty() book_id!: number;
+  @ApiProperty() order_id!: number;
+}
+
+export class ToyOrderDto {
+  @ApiProperty({ example: 'Tux' }) name!: string;
+  @ApiProperty({ example: 1, minimum: 1 }) quantity!: number;
+}
+
+export class ToyOrderView {
+  @ApiProperty({ example: { order_number: 0 } })
+  data!: { order_number: number };
+}
+
+export class ToyOrderQueryView {
+  @ApiProperty({ example: { number: 0, name: 'Tux', quantity: 1 } })
+  data!: { number: number; name: string; quantity: number };
+}

@@ -32,6 +32,8 @@ export interface ElectorOptions {
    */
   startupGraceMs?: number;
   onEvent?: (e: ElectionEvent) => void;
+  /** 'observe': only follow which replica leads (for apps that write to a service but do not elect) */
+  mode?: 'elect' | 'observe';
 }
 
 export interface ElectionEvent {
@@ -199,6 +201,7 @@ export class Elector {
       this.event('leader-lost', `${this.o.service}#${this.leader.instance.id} ${alive ? 'no longer leads' : 'is down'}`, this.leader.instance.id, this.leader.term);
       this.leader = null;
     }
+    if (this.o.mode === 'observe') return;
     await this.elect(answered);
   }
 

@@ -44,6 +44,8 @@ export interface ReplicaNodeOptions<B, S> {
   /** most entries sent in one replication or catch-up message (default 256) */
   batchSize?: number;
   onLagChange?: (lag: Record<string, number>) => void;
+  /** called when this replica becomes leader or stops being it */
+  onRoleChange?: (role: ReplicaRole, term: Term) => void;
 }
 
 interface Follower {
@@ -195,7 +197,8 @@ export class ReplicaNode<B, S> {
     });
   }
 
-  private assertLeader(stamp?: Term): void {
+  /** Throws NOT_LEADER unless this replica leads, STALE_TERM when the caller's term is older. */
+  assertLeader(stamp?: Term): void {
     if (!this.isLeader()) throw this.notLeader();
     if (stamp && compareTerms(stamp, this.term) < 0) {
       throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(stamp)} is older than ${formatTerm(this.term)}`, { term: this.term });
@@ -223,6 +226,11 @@ export class ReplicaNode<B, S> {
     return new DomainError(ErrorCode.NOT_LEADER, `${this.o.service}#${this.o.selfId} is not the ${this.o.roles.leader}`, {
       leaderId: this.leaderId, term: this.term,
     });
+  }
+
+  /** True when every entry up to seq is acknowledged under the policy (leader only). */
+  isAcknowledged(seq: number): boolean {
+    return this.isLeader() && this.acknowledged(seq);
   }
 
   private acknowledged(seq: number): boolean {
@@ -302,6 +310,7 @@ export class ReplicaNode<B, S> {
         if (f.down) this.o.logger.info({ follower: f.instance.id }, `${this.o.service} follower reachable again`);
         f.down = false;
         if (reply.ok) {
+          this.o.faults.crashPoint(`${this.o.service}.crash-after-replicate-one`);
           f.matched = reply.last.seq;
           f.covered = Math.max(f.covered, reply.last.seq);
           f.next = reply.last.seq + 1;
@@ -433,6 +442,7 @@ export class ReplicaNode<B, S> {
     if (was === this.o.roles.leader) {
       this.o.logger.warn({ term: formatTerm(this.term), why }, `${this.o.service}#${this.o.selfId} steps down`);
       this.rejectWaiters(this.notLeader());
+      this.o.onRoleChange?.(this.role, this.term);
     }
   }
 
@@ -483,7 +493,10 @@ export class ReplicaNode<B, S> {
       }
       this.o.logger.info({ term: formatTerm(ann.term), last: this.last.seq }, `${this.o.service}#${this.o.selfId} is ${this.o.roles.leader}`);
     });
-    if (this.isLeader()) this.kickAll();
+    if (this.isLeader()) {
+      this.kickAll();
+      this.o.onRoleChange?.(this.role, this.term);
+    }
     return this.status();
   }
 

@@ -1,0 +1,197 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { CONFIG, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
+import { DomainError, ErrorCode, type BuyReply, type BuyRequest, type Order, type Term } from '@app/contracts';
+import type { Logger } from 'pino';
+import type { DataSource, Repository } from 'typeorm';
+import { CatalogWriter } from '../catalog/catalog-writer';
+import type { OrderEnv } from '../config/order.config';
+import { OrderReplica } from '../replication/order-replica';
+import { OrderRow, PendingRow } from './order.entity';
+import { readWatermark } from './order.state';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+const MAX_QUANTITY = 1_000_000;
+
+/**
+ * Buying, on the order leader (ARCHITECTURE.md, "Buy"): record the order as pending, take the stock
+ * from the catalog primary with a conditional decrement recorded against the order's id, confirm the
+ * order with the next number and replicate it to a majority, then answer.
+ *
+ * The order id is derived from the idempotency key, so a retried request (after a timeout or a
+ * failover, to this leader or the next) takes stock once and gets the same order. A crash between
+ * the decrement and the confirmation leaves a decrement without an order; the leader's
+ * reconciliation finds it in the catalog's record and confirms it (the request is rolled forward:
+ * stock that was taken always has its order).
+ */
+@Injectable()
+export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly faults: Faults;
+  private timer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<void> | null = null;
+
+  constructor(
+    @InjectRepository(OrderRow) private readonly orders: Repository<OrderRow>,
+    @InjectRepository(PendingRow) private readonly pending: Repository<PendingRow>,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly replica: OrderReplica,
+    private readonly catalog: CatalogWriter,
+    @Inject(CONFIG) private readonly config: LoadedConfig<OrderEnv>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.faults = new Faults(config.faults, logger);
+  }
+
+  onApplicationBootstrap(): void {
+    this.replica.onRoleChanged((role) => {
+      if (role === 'leader') void this.reconcile();
+    });
+    this.timer = setInterval(() => void this.reconcile(), this.config.env.RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async buy(req: BuyRequest): Promise<BuyReply> {
+    if (!Number.isSafeInteger(req?.itemId) || req.itemId < 1) throw bad('itemId must be a positive integer');
+    if (!Number.isSafeInteger(req.quantity) || req.quantity < 1 || req.quantity > MAX_QUANTITY) throw bad('quantity must be a positive integer');
+    if (typeof req.idempotencyKey !== 'string' || !KEY.test(req.idempotencyKey)) throw bad('idempotencyKey must be 1-200 visible ASCII characters');
+    this.replica.assertLeader(req.term);
+    const orderId = `idem:${req.idempotencyKey}`;
+
+    const existing = await this.orders.findOneBy({ orderId });
+    if (existing) return { order: await this.acknowledged(existing, req), duplicate: true };
+
+    await this.pending.save({ orderId, itemId: req.itemId, quantity: req.quantity, createdAt: new Date().toISOString() });
+    let decrement;
+    try {
+      decrement = await this.catalog.decrement(req.itemId, req.quantity, orderId);
+    } catch (err) {
+      // A refusal certainly took nothing; any other failure leaves the order pending for reconciliation.
+      if (err instanceof DomainError && [ErrorCode.OUT_OF_STOCK, ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED].includes(err.code)) {
+        await this.pending.delete({ orderId });
+      }
+      throw err;
+    }
+    this.faults.crashPoint('order.crash-after-decrement');
+    const item = decrement.items[0];
+    if (decrement.duplicate && item.id !== req.itemId) throw conflict();
+    const { order, fresh } = await this.confirm({
+      orderId, itemId: req.itemId, name: item.title, quantity: req.quantity, catalogSeq: decrement.seq,
+    }, req.term);
+    await this.pending.delete({ orderId });
+    if (order.itemId !== req.itemId || order.quantity !== req.quantity) throw conflict();
+    return { order, duplicate: !fresh };
+  }
+
+  /** An order by number, once it is acknowledged (an unacknowledged one could vanish in a failover). */
+  async get(number: number, stamp?: Term): Promise<Order> {
+    if (!Number.isSafeInteger(number) || number < 0) throw bad('number must be a non-negative integer');
+    this.replica.assertLeader(stamp);
+    const row = await this.orders.findOneBy({ number });
+    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `order ${number} does not exist`);
+    await this.replica.waitAcknowledged(row.seq);
+    return toOrder(row);
+  }
+
+  /** Confirms an order (idempotent by order id): the next number, replicated to a majority. */
+  private async confirm(o: Omit<Order, 'number' | 'createdAt'>, stamp?: Term): Promise<{ order: Order; fresh: boolean }> {
+    let order: Order | undefined;
+    let seenAt = 0;
+    const entry = await this.replica.write(async () => {
+      const existing = await this.orders.findOneBy({ orderId: o.orderId });
+      if (existing) {
+        order = toOrder(existing);
+        seenAt = existing.seq;
+        return null;
+      }
+      const last = await this.orders.findOne({ where: {}, order: { number: 'DESC' } });
+      order = { ...o, number: last ? last.number + 1 : 0, createdAt: new Date().toISOString() };
+      return { type: 'confirm', order };
+    }, stamp);
+    if (!entry) await this.replica.waitAcknowledged(seenAt);
+    else this.logger.info({ number: order!.number, orderId: o.orderId, itemId: o.itemId, quantity: o.quantity }, 'order confirmed');
+    return { order: order!, fresh: !!entry };
+  }
+
+  private async acknowledged(row: OrderRow, req: BuyRequest): Promise<Order> {
+    if (row.itemId !== req.itemId || row.quantity !== req.quantity) throw conflict();
+    await this.replica.waitAcknowledged(row.seq);
+    return toOrder(row);
+  }
+
+  /**
+   * Leader only: every decrement the catalog recorded against an order must have a confirmed order.
+   * Decrements after the replicated watermark are checked in catalog-log order; one without an order
+   * and not in flight here (pending for less than PENDING_GRACE_MS) is confirmed now. Pending orders
+   * older than the grace whose decrement the catalog does not have are dropped: they took nothing.
+   */
+  reconcile(): Promise<void> {
+    if (!this.replica.isLeader() || this.reconciling) return this.reconciling ?? Promise.resolve();
+    this.reconciling = this.reconcileOnce()
+      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'reconciliation failed; will retry'))
+      .finally(() => {
+        this.reconciling = null;
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const grace = this.config.env.PENDING_GRACE_MS;
+    let cursor = await readWatermark(this.ds.manager);
+    for (;;) {
+      const { decrements } = await this.catalog.decrements({ afterSeq: cursor, limit: 500 });
+      if (!decrements.length) break;
+      let advance = cursor;
+      let blocked = false;
+      for (const d of decrements) {
+        if (!(await this.orders.findOneBy({ orderId: d.orderId }))) {
+          const p = await this.pending.findOneBy({ orderId: d.orderId });
+          if (p && Date.now() - Date.parse(p.createdAt) < grace) {
+            blocked = true; // its request is still confirming it
+            continue;
+          }
+          const { order } = await this.confirm({ orderId: d.orderId, itemId: d.itemId, name: d.title, quantity: d.quantity, catalogSeq: d.seq });
+          await this.pending.delete({ orderId: d.orderId });
+          this.logger.warn({ orderId: d.orderId, number: order.number }, 'reconciled a decrement without an order: confirmed it');
+        }
+        if (!blocked) advance = d.seq;
+      }
+      if (advance > cursor) {
+        const through = advance;
+        await this.replica.write(async () => ({ type: 'watermark', catalogSeq: through }));
+        cursor = through;
+      }
+      if (blocked || decrements.length < 500) break;
+    }
+    const stale = (await this.pending.find()).filter((p) => Date.now() - Date.parse(p.createdAt) >= grace);
+    if (stale.length) {
+      const { decrements } = await this.catalog.decrements({ afterSeq: 0, limit: 1000, orderIds: stale.map((p) => p.orderId) });
+      const taken = new Set(decrements.map((d) => d.orderId));
+      for (const p of stale) {
+        if (taken.has(p.orderId)) continue; // confirmed above, or at the next round
+        await this.pending.delete({ orderId: p.orderId });
+        this.logger.info({ orderId: p.orderId }, 'pending order took no stock: dropped');
+      }
+    }
+  }
+
+  /** For operators and tests: this replica's orders and pending orders. */
+  async list(): Promise<{ orders: Order[]; pending: PendingRow[] }> {
+    return { orders: (await this.orders.find({ order: { number: 'ASC' } })).map(toOrder), pending: await this.pending.find() };
+  }
+}
+
+function toOrder(r: OrderRow): Order {
+  return { number: r.number, orderId: r.orderId, itemId: r.itemId, name: r.name, quantity: r.quantity, catalogSeq: r.catalogSeq, createdAt: r.createdAt };
+}
+
+function bad(message: string): DomainError {
+  return new DomainError(ErrorCode.VALIDATION_FAILED, message);
+}
+
+function conflict(): DomainError {
+  return new DomainError(ErrorCode.CONFLICT, 'this Idempotency-Key was already used for a different order');
+}
