@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loadCommand } from './load.command';
 import { upCommand } from './up.command';
 
 const program = new Command()
@@ -12,6 +13,17 @@ program
   .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
   .option('-d, --data-dir <dir>', 'data directory (env DATA_DIR)', process.env.DATA_DIR ?? './data')
   .action(upCommand);
+
+program
+  .command('load')
+  .description('the Toy Store client as a load generator: query toys, order some, then check every order placed')
+  .option('-u, --url <url>', 'gateway URL', 'http://127.0.0.1:3000')
+  .option('-n, --iterations <n>', 'iterations in all', '1000')
+  .option('-c, --concurrency <c>', 'concurrent sessions', '10')
+  .option('-p, --probability <p>', 'probability of ordering a toy in stock', '0.5')
+  .option('-s, --seed <seed>', 'PRNG seed (default: random, printed)')
+  .option('--json <file>', 'also write the report as JSON')
+  .action(loadCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`bazaar: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BaseEnv, ClusterCoreModule, sqliteOptions, type LoadedConfig } from '@app/cluster';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { BazarRecoveryController } from './bazar/bazar-recovery.controller';
+import { BazarUpdateRow } from './bazar/bazar-update.entity';
 import { HealthController } from './health/health.controller';
 import { FenceRow, HintRow } from './hints/hint.entity';
 import { HintsHttpController } from './hints/hints.http.controller';
@@ -19,9 +21,10 @@ export class AppModule {
       imports: [
         ClusterCoreModule.forRoot(config, logger),
         TerminusModule,
-        TypeOrmModule.forRoot(sqliteOptions(file, [HintRow, FenceRow], config.env.SQLITE_SYNCHRONOUS)),
+        TypeOrmModule.forRoot(sqliteOptions(file, [HintRow, FenceRow, BazarUpdateRow], config.env.SQLITE_SYNCHRONOUS)),
+        TypeOrmModule.forFeature([HintRow, BazarUpdateRow]),
       ],
-      controllers: [HintsRpcController, HintsHttpController, HealthController],
+      controllers: [HintsRpcController, HintsHttpController, BazarRecoveryController, HealthController],
       providers: [HintsService],
     };
   }

@@ -4,7 +4,7 @@ import type { TestCluster } from './cluster';
 export function catalogStore(c: TestCluster, id: number) {
   return c.query('catalog', id, (db) => ({
     items: db.prepare('SELECT id, kind, title, topic, author, price, quantity, version FROM items ORDER BY id').all() as {
-      id: number; price: number; quantity: number; version: number;
+      id: number; kind: string; title: string; topic: string; author: string | null; price: number; quantity: number; version: number;
     }[],
     ledger: db.prepare('SELECT itemId, SUM(delta) AS total FROM stock_changes GROUP BY itemId ORDER BY itemId').all() as { itemId: number; total: number }[],
     lastSeq: (db.prepare('SELECT MAX(seq) AS s FROM replication_log').get() as { s: number | null }).s ?? 0,
@@ -22,4 +22,52 @@ export function ledgerMatchesStock(c: TestCluster, id: number): boolean {
 export function pendingHints(c: TestCluster, service: string, target: number): number {
   return c.query('recovery', 1, (db) =>
     (db.prepare('SELECT COUNT(*) AS n FROM hints WHERE service = ? AND target = ?').get(service, target) as { n: number }).n);
+}
+
+export interface OrderRowView {
+  number: number;
+  orderId: string;
+  itemId: number;
+  name: string;
+  quantity: number;
+}
+
+/** The confirmed orders of an order replica, read from its SQLite file. */
+export function orderStore(c: TestCluster, id: number): OrderRowView[] {
+  return c.query('order', id, (db) =>
+    db.prepare('SELECT number, orderId, itemId, name, quantity FROM orders ORDER BY number').all() as OrderRowView[]);
+}
+
+/** The catalog's record of decrements against orders (cause order:<orderId>), on one replica. */
+export function orderDecrements(c: TestCluster, catalogId: number): { orderId: string; itemId: number; quantity: number }[] {
+  return c.query('catalog', catalogId, (db) => (db.prepare(
+    "SELECT substr(cause, 7) AS orderId, itemId, -delta AS quantity FROM stock_changes WHERE cause LIKE 'order:%' ORDER BY seq").all() as { orderId: string; itemId: number; quantity: number }[]));
+}
+
+/**
+ * Stock and orders agree (invariants 1 and 2): every order replica holds the same orders, numbered
+ * 0..n-1 without gaps or duplicates; each catalog replica's record of decrements names exactly those
+ * orders with the same item and quantity; and every item's stock equals its ledger.
+ */
+export function ordersAgreeWithStock(c: TestCluster, orderIds: number[], catalogIds: number[]): string[] {
+  const problems: string[] = [];
+  const reference = orderStore(c, orderIds[0]);
+  for (const id of orderIds.slice(1)) {
+    if (JSON.stringify(orderStore(c, id)) !== JSON.stringify(reference)) problems.push(`order replica ${id} differs from ${orderIds[0]}`);
+  }
+  reference.forEach((o, i) => {
+    if (o.number !== i) problems.push(`order numbers are not contiguous at ${i} (found ${o.number})`);
+  });
+  if (new Set(reference.map((o) => o.orderId)).size !== reference.length) problems.push('an order id appears twice');
+  for (const cid of catalogIds) {
+    const decs = new Map(orderDecrements(c, cid).map((d) => [d.orderId, d]));
+    if (decs.size !== reference.length) problems.push(`catalog ${cid} records ${decs.size} decrements for ${reference.length} orders`);
+    for (const o of reference) {
+      const d = decs.get(o.orderId);
+      if (!d) problems.push(`order ${o.number} has no decrement on catalog ${cid}`);
+      else if (d.itemId !== o.itemId || d.quantity !== o.quantity) problems.push(`order ${o.number} disagrees with its decrement on catalog ${cid}`);
+    }
+    if (!ledgerMatchesStock(c, cid)) problems.push(`catalog ${cid}: stock differs from its ledger`);
+  }
+  return problems;
 }

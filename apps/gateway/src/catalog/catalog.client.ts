@@ -85,8 +85,8 @@ export class CatalogClient {
     for (;;) {
       const leader = await this.elector.awaitLeader(Math.max(0, deadline - Date.now()));
       try {
-        return await this.pool.get(leader.instance).send<CatalogWriteReply, CatalogWriteRequest>(
-          CATALOG.WRITE, { write, term: leader.term }, Math.max(this.config.env.RPC_TIMEOUT_MS, this.config.env.WRITE_DEADLINE_MS), rid);
+        const attempt = Math.max(50, Math.min(this.config.env.ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
+        return await this.pool.get(leader.instance).send<CatalogWriteReply, CatalogWriteRequest>(CATALOG.WRITE, { write, term: leader.term }, attempt, rid);
       } catch (err) {
         const e = err instanceof DomainError ? err : DomainError.fromWire(err);
         const notApplied = e.code === ErrorCode.NOT_LEADER || e.code === ErrorCode.STALE_TERM || e.details?.transport === 'ECONNREFUSED';

@@ -27,6 +27,10 @@ export class GatewayEnv extends BaseEnv {
   @Type(() => Number) @IsInt() @Min(100) @Max(60000)
   BUY_DEADLINE_MS: number = 5000;
 
+  /** time one attempt of a write or buy may take before it is repeated at the (possibly new) leader (default 1500 ms) */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000)
+  ATTEMPT_TIMEOUT_MS: number = 1500;
+
   /** most items kept in the in-process cache (default 100000) */
   @Type(() => Number) @IsInt() @Min(0)
   CACHE_MAX_ENTRIES: number = 100000;

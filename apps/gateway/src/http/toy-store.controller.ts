@@ -12,8 +12,8 @@ import { Rid } from './rid.decorator';
 const bad = (message: string) => new DomainError(ErrorCode.VALIDATION_FAILED, message);
 
 /** A quantity: a positive integer (a JSON number, or its decimal digits in a form-encoded body). */
-function quantityOf(raw: unknown): number {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
+function quantityOf(raw: unknown, form: boolean): number {
+  const n = typeof raw === 'number' ? raw : form && typeof raw === 'string' && /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000) throw bad(TOY_STORE.BAD_QUANTITY);
   return n;
 }
@@ -46,11 +46,16 @@ export class ToyStoreController {
   @ApiResponse({ status: 409, type: ToyErrorView, description: TOY_STORE.OUT_OF_STOCK })
   @ApiResponse({ status: 422, type: ToyErrorView, description: 'the Idempotency-Key was used for a different order' })
   @ApiResponse({ status: 503, type: ToyErrorView, description: 'no order leader can be reached' })
-  async order(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @Rid() rid: string): Promise<ToyOrderView> {
+  async order(
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('content-type') type: string | undefined,
+    @Rid() rid: string,
+  ): Promise<ToyOrderView> {
     const b = body as { name?: unknown; quantity?: unknown } | null;
     if (!b || typeof b !== 'object' || Array.isArray(b) || b.name === undefined || b.quantity === undefined) throw bad(TOY_STORE.BAD_ORDER);
     if (typeof b.name !== 'string' || !b.name || b.name.length > 500) throw bad(TOY_STORE.BAD_ORDER);
-    const quantity = quantityOf(b.quantity);
+    const quantity = quantityOf(b.quantity, (type ?? '').startsWith('application/x-www-form-urlencoded'));
     const idem = idempotencyKey(key);
     const item = await this.reads.byName(b.name, 'toy', rid).catch(notFoundAs(TOY_STORE.NOT_FOUND));
     const { order } = await this.orders.buy({ itemId: item.id, quantity, idempotencyKey: idem }, rid).catch(withMessages({

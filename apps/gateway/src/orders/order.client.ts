@@ -43,7 +43,8 @@ export class OrderClient {
         throw new DomainError(ErrorCode.UNAVAILABLE, 'no order leader can be reached');
       }
       try {
-        return await this.pool.get(leader.instance).send<R, P>(pattern, payload(leader.term), this.config.env.BUY_DEADLINE_MS, rid);
+        const attempt = Math.max(50, Math.min(this.config.env.ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
+        return await this.pool.get(leader.instance).send<R, P>(pattern, payload(leader.term), attempt, rid);
       } catch (err) {
         const e = DomainError.fromWire(err);
         if (!RETRY.has(e.code) || Date.now() >= deadline) throw e.code === ErrorCode.UNAVAILABLE ? new DomainError(ErrorCode.UNAVAILABLE, 'no order leader can be reached', e.details) : e;

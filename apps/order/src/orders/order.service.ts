@@ -64,6 +64,7 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
     const existing = await this.orders.findOneBy({ orderId });
     if (existing) return { order: await this.acknowledged(existing, req), duplicate: true };
 
+    this.replica.assertCanAcknowledge(); // without a majority, take no stock
     await this.pending.save({ orderId, itemId: req.itemId, quantity: req.quantity, createdAt: new Date().toISOString() });
     let decrement;
     try {

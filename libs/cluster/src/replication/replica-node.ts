@@ -60,6 +60,8 @@ interface Follower {
   hintedUpTo: number;
   down: boolean;
   retryAt: number;
+  /** when it last answered (replication or heartbeat) */
+  heardAt: number;
   running: boolean;
   again: boolean;
 }
@@ -211,10 +213,24 @@ export class ReplicaNode<B, S> {
     }
   }
 
-  /** Witness policy: with a follower down and the hint store unreachable, nothing can be acknowledged. */
-  private assertCanAcknowledge(): void {
-    if (this.o.policy !== 'witness' || !this.recoveryDown) return;
+  /**
+   * Refuses a write that could not be acknowledged, before anything is applied: with the majority
+   * policy when too many followers are known to be down; with the witness policy when a follower is
+   * down and the hint store is unreachable.
+   */
+  assertCanAcknowledge(): void {
+    this.assertLeader();
     const down = [...this.followers.values()].filter((f) => f.down);
+    if (this.o.policy === 'majority') {
+      const up = this.followers.size + 1 - down.length;
+      if (up < Math.floor((this.followers.size + 1) / 2) + 1) {
+        throw new DomainError(ErrorCode.UNAVAILABLE, `${this.o.service}: only ${up} of ${this.followers.size + 1} replicas are reachable; a majority is needed`, {
+          down: down.map((f) => f.instance.id),
+        });
+      }
+      return;
+    }
+    if (!this.recoveryDown) return;
     if (down.length) {
       throw new DomainError(ErrorCode.UNAVAILABLE, `${this.o.service}: a replica is down and the recovery service is unreachable; refusing writes that only one copy would hold`, {
         down: down.map((f) => f.instance.id),
@@ -309,6 +325,7 @@ export class ReplicaNode<B, S> {
         }
         if (f.down) this.o.logger.info({ follower: f.instance.id }, `${this.o.service} follower reachable again`);
         f.down = false;
+        f.heardAt = Date.now();
         if (reply.ok) {
           this.o.faults.crashPoint(`${this.o.service}.crash-after-replicate-one`);
           f.matched = reply.last.seq;
@@ -379,21 +396,28 @@ export class ReplicaNode<B, S> {
       .catch(() => { f.hintedUpTo = Math.max(f.hintedUpTo, upto); });
   }
 
-  /** Leader: finds out whether down followers and the recovery service answer again. */
+  /**
+   * Leader heartbeat: followers not heard from for a retry interval are asked for their status, so
+   * one that died is known to be down before the next write (and one that returned, up again).
+   */
   private async probe(): Promise<void> {
     const now = Date.now();
-    for (const f of this.followers.values()) {
-      if (!f.down || now < f.retryAt || f.running) continue;
+    await Promise.all([...this.followers.values()].map(async (f) => {
+      if (f.running || (f.down ? now < f.retryAt : now - f.heardAt < this.retryIntervalMs)) return;
       f.retryAt = now + this.retryIntervalMs;
       try {
         const s = await this.o.pool.get(f.instance).send<ReplicaStatus>(this.patterns.STATUS, {}, this.o.rpcTimeoutMs);
         if (compareTerms(s.term, this.term) > 0) return this.stepDownTo(s.term);
-        f.down = false;
-        void this.pump(f);
+        f.heardAt = Date.now();
+        if (f.down) {
+          f.down = false;
+          void this.pump(f);
+        }
       } catch {
-        /* still down */
+        if (!f.down) this.o.logger.warn({ follower: f.instance.id }, `${this.o.service} follower does not answer`);
+        f.down = true;
       }
-    }
+    }));
     if (this.recoveryDown && this.o.recovery) {
       try {
         await this.o.pool.get(this.o.recovery).send(RECOVERY.STATS, {}, this.o.rpcTimeoutMs);
@@ -488,7 +512,7 @@ export class ReplicaNode<B, S> {
       this.followers.clear();
       for (const p of this.o.peers) {
         this.followers.set(p.id, {
-          instance: p, next: this.last.seq + 1, matched: 0, covered: this.last.seq, hintedUpTo: 0, down: false, retryAt: 0, running: false, again: false,
+          instance: p, next: this.last.seq + 1, matched: 0, covered: this.last.seq, hintedUpTo: 0, down: false, retryAt: 0, heardAt: Date.now(), running: false, again: false,
         });
       }
       this.o.logger.info({ term: formatTerm(ann.term), last: this.last.seq }, `${this.o.service}#${this.o.selfId} is ${this.o.roles.leader}`);
