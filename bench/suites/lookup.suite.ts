@@ -1,12 +1,11 @@
-import { freePorts } from '../../test/e2e/support/ports';
-import type { ClusterRunner } from '../../tools/launcher/cluster-runner';
+import { freePorts } from '../../tools/launcher/ports';
 import { describe, load, round, startServer, type BenchRow } from '../lib';
 
 /**
  * Cached GET /lookup/:id through the gateway against bare Node http and a Nest + Fastify hello-world
  * answering the same JSON, with the same load generator and connections, in one run.
  */
-export async function lookupSuite(cluster: ClusterRunner, gatewayUrl: string): Promise<BenchRow[]> {
+export async function lookupSuite(gatewayUrl: string): Promise<BenchRow[]> {
   const [barePort, nestPort] = await freePorts(2);
   const bare = await startServer('bare-http', barePort);
   const nest = await startServer('nest-hello', nestPort);
@@ -20,7 +19,6 @@ export async function lookupSuite(cluster: ClusterRunner, gatewayUrl: string): P
     console.log(describe('gateway GET /lookup/1 (cached)', g));
     if (g.non2xx || g.errors) throw new Error('the gateway answered errors under load');
     console.log(`ratio to bare: nest ${round(n.rps / b.rps, 2)}×, gateway ${round(g.rps / b.rps, 2)}×; gateway p99 ${round(g.p99 / Math.max(b.p99, 1), 2)}× bare p99`);
-    void cluster;
     return [
       { name: 'bare-http.rps', value: round(b.rps, 0), unit: 'req/s' },
       { name: 'bare-http.p50', value: b.p50, unit: 'ms' },

@@ -58,7 +58,7 @@ describe('Bazar and Toy Store catalog routes through the gateway (real cluster)'
 
   it('PUT /update/price/:id needs the admin token: 401 without it or with a wrong one, and nothing changes', async () => {
     const before = storeState(c, 1);
-        for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic xyz' }, { authorization: `Bearer ${'e2e-admin-token'}x` }] as Record<string, string>[]) {
+        for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic xyz' }, { authorization: `Bearer ${'local-admin-token'}x` }] as Record<string, string>[]) {
       const r = await c.request('PUT', '/update/price/1', { body: { price: 1 }, headers });
       expect(r.status).toBe(401);
       expect(typeof r.body.message).toBe('string');

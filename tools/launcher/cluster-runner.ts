@@ -17,6 +17,8 @@ export interface RunnerOptions {
   env?: Record<string, string>;
   /** environment for one instance (fault points, say) */
   envFor?: (i: Instance) => Record<string, string> | undefined;
+  /** extra node arguments for one instance (e.g. --cpu-prof when profiling) */
+  nodeArgsFor?: (i: Instance) => string[] | undefined;
   /** called when an instance exits */
   onExit?: (i: Instance, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -86,7 +88,7 @@ export class ClusterRunner {
     const main = this.mainFile(i.app);
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
     const log = openSync(join(this.logDir, `${i.app}-${i.id}.log`), 'a');
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...(this.o.nodeArgsFor?.(i) ?? []), main], {
       cwd: this.rootDir,
       env: {
         ...process.env,

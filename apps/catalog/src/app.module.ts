@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { CatalogHttpController } from './items/catalog.http.controller';
 import { CatalogRpcController } from './items/catalog.rpc.controller';
 import { CatalogService } from './items/catalog.service';
+import { CatalogStore } from './items/catalog.store';
 import { InvalidationPusher } from './items/invalidation.pusher';
 import { ItemRow, StockChangeRow } from './items/item.entity';
 import { CatalogReplica } from './replication/catalog-replica';
@@ -25,10 +26,9 @@ export class AppModule {
         ClusterCoreModule.forRoot(config, logger),
         TerminusModule,
         TypeOrmModule.forRoot(sqliteOptions(file, [ItemRow, StockChangeRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
-        TypeOrmModule.forFeature([ItemRow, StockChangeRow]),
       ],
       controllers: [CatalogRpcController, replicaRpcController(CATALOG_SERVICE, CatalogReplica), CatalogHttpController, HealthController],
-      providers: [CatalogReplica, CatalogService, InvalidationPusher, RestockService],
+      providers: [CatalogStore, CatalogReplica, CatalogService, InvalidationPusher, RestockService],
     };
   }
 }

@@ -8,10 +8,11 @@ import type { Logger } from 'pino';
 import { CatalogWriter } from './catalog/catalog-writer';
 import type { OrderEnv } from './config/order.config';
 import { HealthController } from './health/health.controller';
-import { OrderRow, PendingRow } from './orders/order.entity';
+import { OrderRow } from './orders/order.entity';
 import { OrderHttpController } from './orders/order.http.controller';
 import { OrderRpcController } from './orders/order.rpc.controller';
 import { OrderService } from './orders/order.service';
+import { OrderStore } from './orders/order.store';
 import { OrderReplica } from './replication/order-replica';
 
 @Module({})
@@ -23,11 +24,10 @@ export class AppModule {
       imports: [
         ClusterCoreModule.forRoot(config, logger),
         TerminusModule,
-        TypeOrmModule.forRoot(sqliteOptions(file, [OrderRow, PendingRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
-        TypeOrmModule.forFeature([OrderRow, PendingRow]),
+        TypeOrmModule.forRoot(sqliteOptions(file, [OrderRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
       ],
       controllers: [OrderRpcController, replicaRpcController(ORDER_SERVICE, OrderReplica), OrderHttpController, HealthController],
-      providers: [OrderReplica, OrderService, CatalogWriter],
+      providers: [OrderStore, OrderReplica, OrderService, CatalogWriter],
     };
   }
 }

@@ -24,8 +24,9 @@ export interface BootstrapOptions {
   /** largest accepted request body (default 64 KiB): bigger bodies get 413 */
   bodyLimit?: number;
   /**
-   * Run TCP handlers in the caller's request context (AsyncLocalStorage), so logs and onward RPCs
-   * carry its request id (default true). The gateway turns it off and passes ids explicitly.
+   * Run TCP handlers in the caller's request context (AsyncLocalStorage), so that logs and onward
+   * RPCs carry its request id implicitly (default false: AsyncLocalStorage's promise hooks cost about
+   * a third of the throughput on Node 20, so the apps pass request ids explicitly instead).
    */
   propagateContext?: boolean;
 }
@@ -86,7 +87,7 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
       { transport: Transport.TCP, options: { host: bind, port: self.tcp } },
       { inheritAppConfig: false },
     );
-    app.get(RpcContextInterceptor).propagate = opts.propagateContext ?? true;
+    app.get(RpcContextInterceptor).propagate = opts.propagateContext ?? false;
   }
   await app.init();
   await app.startAllMicroservices();

@@ -14,7 +14,7 @@ export * from './term';
 export * from './topology';
 export * from './replication/replica-node';
 export * from './replication/replica-store';
-export * from './replication/typeorm-replica-store';
+export * from './replication/sqlite-replica-store';
 export * from './sqlite';
 export * from './election/elector';
 export * from './rpc-controller.decorator';

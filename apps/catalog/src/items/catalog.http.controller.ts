@@ -12,13 +12,13 @@ export class CatalogHttpController {
 
   @Get('items')
   @ApiOperation({ summary: "Every item in this replica's database, with versions" })
-  items(): Promise<Item[]> {
+  items(): Item[] {
     return this.catalog.list();
   }
 
   @Get('items/:id')
   @ApiOperation({ summary: "One item as this replica holds it" })
-  item(@Param('id', ParseIntPipe) id: number): Promise<Item> {
+  item(@Param('id', ParseIntPipe) id: number): Item {
     return this.catalog.get(id);
   }
 

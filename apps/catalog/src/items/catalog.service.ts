@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CONFIG, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
 import {
   DomainError, ErrorCode,
@@ -7,12 +6,10 @@ import {
   type StockChange, type Term,
 } from '@app/contracts';
 import type { Logger } from 'pino';
-import type { Repository } from 'typeorm';
 import type { CatalogEnv } from '../config/catalog.config';
 import { CatalogReplica } from '../replication/catalog-replica';
+import { CatalogStore } from './catalog.store';
 import { InvalidationPusher } from './invalidation.pusher';
-import { ItemRow, StockChangeRow } from './item.entity';
-import { toItem } from './catalog.state';
 
 /**
  * Reads from this replica's database; writes (primary only) computed from the current state under
@@ -23,8 +20,7 @@ export class CatalogService {
   private readonly faults: Faults;
 
   constructor(
-    @InjectRepository(ItemRow) private readonly items: Repository<ItemRow>,
-    @InjectRepository(StockChangeRow) private readonly stock: Repository<StockChangeRow>,
+    private readonly store: CatalogStore,
     private readonly replica: CatalogReplica,
     private readonly invalidations: InvalidationPusher,
     @Inject(CONFIG) config: LoadedConfig<CatalogEnv>,
@@ -33,54 +29,42 @@ export class CatalogService {
     this.faults = new Faults(config.faults, logger);
   }
 
-  async get(id: number): Promise<Item> {
-    const row = await this.items.findOneBy({ id });
-    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `no item with id ${id}`);
-    return toItem(row);
+  get(id: number): Item {
+    const item = this.store.item(id);
+    if (!item) throw new DomainError(ErrorCode.NOT_FOUND, `no item with id ${id}`);
+    return item;
   }
 
-  async search(topic: string): Promise<Item[]> {
-    return (await this.items.find({ where: { topic }, order: { id: 'ASC' } })).map(toItem);
+  search(topic: string): Item[] {
+    return this.store.byTopic(topic);
   }
 
-  async findByName(name: string, kind?: ItemKind): Promise<Item> {
-    const row = await this.items.findOne({ where: kind ? { title: name, kind } : { title: name }, order: { id: 'ASC' } });
-    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `no item named ${JSON.stringify(name)}`);
-    return toItem(row);
+  findByName(name: string, kind?: ItemKind): Item {
+    const item = this.store.byName(name, kind);
+    if (!item) throw new DomainError(ErrorCode.NOT_FOUND, `no item named ${JSON.stringify(name)}`);
+    return item;
   }
 
-  async list(kind?: ItemKind): Promise<Item[]> {
-    return (await this.items.find({ where: kind ? { kind } : {}, order: { id: 'ASC' } })).map(toItem);
+  list(kind?: ItemKind): Item[] {
+    return this.store.list(kind);
   }
 
   /** Sum of the recorded stock changes per item: equals each item's quantity (invariant 1). */
-  async ledger(): Promise<{ itemId: number; total: number; changes: number }[]> {
-    const rows = await this.stock.createQueryBuilder('s')
-      .select('s.itemId', 'itemId').addSelect('SUM(s.delta)', 'total').addSelect('COUNT(*)', 'changes')
-      .groupBy('s.itemId').orderBy('s.itemId').getRawMany<{ itemId: number; total: number; changes: number }>();
-    return rows.map((r) => ({ itemId: Number(r.itemId), total: Number(r.total), changes: Number(r.changes) }));
+  ledger(): { itemId: number; total: number; changes: number }[] {
+    return this.store.ledger();
   }
 
   /** Decrements recorded against orders after a log seq, oldest first (for the order service's reconciliation). */
-  async decrements(req: DecrementsRequest): Promise<DecrementsReply> {
-    const q = this.stock.createQueryBuilder('s')
-      .innerJoin(ItemRow, 'i', 'i.id = s.itemId')
-      .select(['s.cause AS cause', 's.itemId AS itemId', 's.delta AS delta', 's.seq AS seq', 'i.title AS title'])
-      .where("s.cause LIKE 'order:%'").andWhere('s.seq > :after', { after: req.afterSeq })
-      .orderBy('s.seq', 'ASC').limit(Math.min(Math.max(req.limit, 1), 1000));
-    if (req.orderIds) q.andWhere('s.cause IN (:...causes)', { causes: req.orderIds.length ? req.orderIds.map((o) => `order:${o}`) : [''] });
-    const rows = await q.getRawMany<{ cause: string; itemId: number; delta: number; seq: number; title: string }>();
-    return {
-      decrements: rows.map((r) => ({ orderId: r.cause.slice('order:'.length), itemId: Number(r.itemId), title: r.title, quantity: -Number(r.delta), seq: Number(r.seq) })),
-    };
+  decrements(req: DecrementsRequest): DecrementsReply {
+    return { decrements: this.store.decrements(req.afterSeq, Math.min(Math.max(req.limit, 1), 1000), req.orderIds) };
   }
 
-  async write(write: CatalogWrite, stamp?: Term): Promise<CatalogWriteReply> {
+  async write(write: CatalogWrite, stamp?: Term, rid?: string): Promise<CatalogWriteReply> {
     validateWrite(write);
     let result: Item[] = [];
     let duplicateOf = 0;
     const entry = await this.replica.write(async (seq) => {
-      const body = await this.compute(write, seq);
+      const body = this.compute(write, seq);
       if (body === null) return null;
       if ('duplicateOf' in body) {
         duplicateOf = body.duplicateOf;
@@ -95,20 +79,20 @@ export class CatalogService {
       if (duplicateOf) await this.replica.waitAcknowledged(duplicateOf);
       return { items: result, seq: duplicateOf, duplicate: duplicateOf > 0 };
     }
-    this.logger.info({ write: write.type, seq: entry.seq, items: entry.body.items.map((i) => i.id) }, 'write acknowledged');
+    this.logger.info({ rid, write: write.type, seq: entry.seq, items: entry.body.items.map((i) => i.id) }, 'write acknowledged');
     this.faults.crashPoint('catalog.crash-before-invalidate');
-    await this.invalidations.push(entry.body.items);
+    await this.invalidations.push(entry.body.items, rid);
     return { items: result, seq: entry.seq };
   }
 
-  private async compute(w: CatalogWrite, seq: number): Promise<CatalogEntryBody | { duplicateOf: number; items: Item[] } | null> {
+  private compute(w: CatalogWrite, seq: number): CatalogEntryBody | { duplicateOf: number; items: Item[] } | null {
     switch (w.type) {
       case 'set-price': {
-        const item = await this.get(w.id);
+        const item = this.get(w.id);
         return { items: [{ ...item, price: w.price, version: item.version + 1 }], stock: [] };
       }
       case 'set-quantity': {
-        const item = await this.get(w.id);
+        const item = this.get(w.id);
         const delta = w.quantity - item.quantity;
         return {
           items: [{ ...item, quantity: w.quantity, version: item.version + 1 }],
@@ -116,10 +100,10 @@ export class CatalogService {
         };
       }
       case 'decrement': {
-        const item = await this.get(w.id);
+        const item = this.get(w.id);
         const cause = `order:${w.orderId}`;
-        const done = await this.stock.findOneBy({ cause, itemId: item.id });
-        if (done) return { duplicateOf: done.seq, items: [item] };
+        const done = this.store.changeSeq(cause, item.id);
+        if (done !== undefined) return { duplicateOf: done, items: [item] };
         if (item.quantity < w.quantity) {
           throw new DomainError(ErrorCode.OUT_OF_STOCK, `item ${item.id} has ${item.quantity} in stock, ${w.quantity} requested`, { quantity: item.quantity });
         }
@@ -129,26 +113,24 @@ export class CatalogService {
         };
       }
       case 'restock': {
-        const low = await this.items.find({ where: { kind: w.kind }, order: { id: 'ASC' } });
         const items: Item[] = [];
         const stock: StockChange[] = [];
-        for (const row of low) {
+        for (const row of this.store.list(w.kind)) {
           if (row.quantity > w.below) continue;
-          items.push({ ...toItem(row), quantity: w.to, version: row.version + 1 });
+          items.push({ ...row, quantity: w.to, version: row.version + 1 });
           stock.push({ cause: `restock:${seq}`, itemId: row.id, delta: w.to - row.quantity });
         }
         return items.length ? { items, stock } : null;
       }
       case 'add-item': {
-        const maxRow = await this.items.findOne({ where: {}, order: { id: 'DESC' } });
-        const id = (maxRow?.id ?? 0) + 1;
+        const id = this.store.maxId() + 1;
         return {
           items: [{ ...w.item, id, version: 1 }],
           stock: w.item.quantity ? [{ cause: `admin:${seq}`, itemId: id, delta: w.item.quantity }] : [],
         };
       }
       case 'update-item': {
-        const item = await this.get(w.id);
+        const item = this.get(w.id);
         const next = { ...item, ...w.fields, version: item.version + 1 };
         const delta = next.quantity - item.quantity;
         return { items: [next], stock: delta ? [{ cause: `admin:${seq}`, itemId: item.id, delta }] : [] };

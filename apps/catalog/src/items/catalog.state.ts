@@ -1,35 +1,8 @@
-import type { StateMachine } from '@app/cluster';
-import type { CatalogEntryBody, CatalogSnapshot, Item, LogEntry, StockChange } from '@app/contracts';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Item, StockChange } from '@app/contracts';
+import type { DataSource } from 'typeorm';
 import { ReplicaMetaRow } from '@app/cluster';
 import { ItemRow, StockChangeRow } from './item.entity';
 import { seedItems } from './seed';
-
-/** Applies catalog log entries: each carries the full new state of the items it changed. */
-export class CatalogStateMachine implements StateMachine<CatalogEntryBody, CatalogSnapshot> {
-  async apply(m: EntityManager, entries: LogEntry<CatalogEntryBody>[]): Promise<void> {
-    for (const e of entries) {
-      if (e.body.items.length) await m.save(ItemRow, e.body.items.map(toRow));
-      if (e.body.stock.length) {
-        await m.createQueryBuilder().insert().into(StockChangeRow)
-          .values(e.body.stock.map((s) => ({ ...s, seq: e.seq }))).orIgnore().execute();
-      }
-    }
-  }
-
-  async snapshot(m: EntityManager): Promise<CatalogSnapshot> {
-    const items = (await m.find(ItemRow, { order: { id: 'ASC' } })).map(toItem);
-    const stock = (await m.find(StockChangeRow)).map(({ cause, itemId, delta, seq }) => ({ cause, itemId, delta, seq }));
-    return { items, stock };
-  }
-
-  async restore(m: EntityManager, s: CatalogSnapshot): Promise<void> {
-    await m.clear(ItemRow);
-    await m.clear(StockChangeRow);
-    for (let i = 0; i < s.items.length; i += 200) await m.insert(ItemRow, s.items.slice(i, i + 200).map(toRow));
-    for (let i = 0; i < s.stock.length; i += 200) await m.insert(StockChangeRow, s.stock.slice(i, i + 200));
-  }
-}
 
 /**
  * A fresh database gets the seed data of CONTRACTS.md as its state at log position 0, identical on

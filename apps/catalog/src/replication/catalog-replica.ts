@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, TypeormReplicaStore, type LoadedConfig,
+  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
 } from '@app/cluster';
 import { CATALOG_SERVICE, type CatalogEntryBody, type CatalogSnapshot } from '@app/contracts';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CatalogEnv } from '../config/catalog.config';
-import { CatalogStateMachine, seedIfEmpty } from '../items/catalog.state';
+import { seedIfEmpty } from '../items/catalog.state';
+import { CatalogStore } from '../items/catalog.store';
 
 /**
  * This process's catalog replica: primary-backup replication with the witness policy (a write is
@@ -21,6 +22,7 @@ export class CatalogReplica extends ReplicaNode<CatalogEntryBody, CatalogSnapsho
     @Inject(LOGGER) private readonly logger: Logger,
     pool: PeerPool,
     metrics: MetricsService,
+    catalog: CatalogStore,
   ) {
     const { topology, self, env } = config;
     super({
@@ -29,7 +31,7 @@ export class CatalogReplica extends ReplicaNode<CatalogEntryBody, CatalogSnapsho
       peers: instancesOf(topology, 'catalog').filter((i) => i.id !== self.id),
       policy: 'witness',
       roles: { leader: 'primary', follower: 'backup' },
-      store: new TypeormReplicaStore(ds, new CatalogStateMachine()),
+      store: new SqliteReplicaStore(ds, catalog),
       pool,
       recovery: instancesOf(topology, 'recovery')[0] ?? null,
       logger,

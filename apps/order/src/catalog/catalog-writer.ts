@@ -37,24 +37,24 @@ export class CatalogWriter implements OnApplicationBootstrap, OnModuleDestroy {
     this.observer.stop();
   }
 
-  decrement(itemId: number, quantity: number, orderId: string): Promise<CatalogWriteReply> {
-    return this.call<CatalogWriteReply, CatalogWriteRequest>(CATALOG.WRITE, (term) => ({ write: { type: 'decrement', id: itemId, quantity, orderId }, term }));
+  decrement(itemId: number, quantity: number, orderId: string, rid?: string): Promise<CatalogWriteReply> {
+    return this.call<CatalogWriteReply, CatalogWriteRequest>(CATALOG.WRITE, (term) => ({ write: { type: 'decrement', id: itemId, quantity, orderId }, term }), rid);
   }
 
   decrements(req: Omit<DecrementsRequest, 'rid'>): Promise<DecrementsReply> {
     return this.call<DecrementsReply, DecrementsRequest>(CATALOG.DECREMENTS, () => req);
   }
 
-  private async call<R, P extends object>(pattern: string, payload: (term: import('@app/contracts').Term) => P): Promise<R> {
+  private async call<R, P extends object>(pattern: string, payload: (term: import('@app/contracts').Term) => P, rid?: string): Promise<R> {
     const deadline = Date.now() + this.config.env.CATALOG_TIMEOUT_MS;
     for (;;) {
       const primary = await this.observer.awaitLeader(Math.max(0, deadline - Date.now()));
       try {
-        return await this.pool.get(primary.instance).send<R, P>(pattern, payload(primary.term), this.config.env.CATALOG_TIMEOUT_MS);
+        return await this.pool.get(primary.instance).send<R, P>(pattern, payload(primary.term), this.config.env.CATALOG_TIMEOUT_MS, rid);
       } catch (err) {
         const e = DomainError.fromWire(err);
         if (!RETRY.has(e.code) || Date.now() >= deadline) throw e;
-        this.logger.warn({ err: e.message }, `catalog ${pattern} retried`);
+        this.logger.warn({ rid, err: e.message }, `catalog ${pattern} retried`);
         await this.observer.reportFailure(primary.instance.id);
         await sleep(50);
       }

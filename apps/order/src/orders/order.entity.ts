@@ -29,23 +29,3 @@ export class OrderRow {
   @Column('integer')
   seq!: number;
 }
-
-/**
- * An order the leader has started and not yet confirmed (local to the replica that took it, not
- * replicated). A new leader does not need another's pending orders: it reconciles from the
- * catalog's record of decrements by order id.
- */
-@Entity('pending_orders')
-export class PendingRow {
-  @PrimaryColumn('text')
-  orderId!: string;
-
-  @Column('integer')
-  itemId!: number;
-
-  @Column('integer')
-  quantity!: number;
-
-  @Column('text')
-  createdAt!: string;
-}

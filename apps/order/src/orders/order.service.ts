@@ -1,14 +1,19 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { CONFIG, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
 import { DomainError, ErrorCode, type BuyReply, type BuyRequest, type Order, type Term } from '@app/contracts';
 import type { Logger } from 'pino';
-import type { DataSource, Repository } from 'typeorm';
 import { CatalogWriter } from '../catalog/catalog-writer';
 import type { OrderEnv } from '../config/order.config';
 import { OrderReplica } from '../replication/order-replica';
-import { OrderRow, PendingRow } from './order.entity';
-import { readWatermark } from './order.state';
+import { OrderStore, type StoredOrder } from './order.store';
+
+/** An order this leader has started and not yet confirmed. */
+interface Pending {
+  orderId: string;
+  itemId: number;
+  quantity: number;
+  since: number;
+}
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 const MAX_QUANTITY = 1_000_000;
@@ -17,6 +22,11 @@ const MAX_QUANTITY = 1_000_000;
  * Buying, on the order leader (ARCHITECTURE.md, "Buy"): record the order as pending, take the stock
  * from the catalog primary with a conditional decrement recorded against the order's id, confirm the
  * order with the next number and replicate it to a majority, then answer.
+ *
+ * The pending record is kept in memory on purpose: it only tells reconciliation which decrements
+ * are still being confirmed by their request. Nothing relies on it surviving a crash — a replica
+ * restarts as a follower, and a new leader reconciles from the catalog's record of decrements, which
+ * is where the stock actually went.
  *
  * The order id is derived from the idempotency key, so a retried request (after a timeout or a
  * failover, to this leader or the next) takes stock once and gets the same order. A crash between
@@ -30,10 +40,10 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
 
+  private readonly pending = new Map<string, Pending>();
+
   constructor(
-    @InjectRepository(OrderRow) private readonly orders: Repository<OrderRow>,
-    @InjectRepository(PendingRow) private readonly pending: Repository<PendingRow>,
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly orders: OrderStore,
     private readonly replica: OrderReplica,
     private readonly catalog: CatalogWriter,
     @Inject(CONFIG) private readonly config: LoadedConfig<OrderEnv>,
@@ -44,6 +54,7 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.replica.onRoleChanged((role) => {
+      this.pending.clear();
       if (role === 'leader') void this.reconcile();
     });
     this.timer = setInterval(() => void this.reconcile(), this.config.env.RECONCILE_INTERVAL_MS);
@@ -61,18 +72,18 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
     this.replica.assertLeader(req.term);
     const orderId = `idem:${req.idempotencyKey}`;
 
-    const existing = await this.orders.findOneBy({ orderId });
+    const existing = this.orders.byOrderId(orderId);
     if (existing) return { order: await this.acknowledged(existing, req), duplicate: true };
 
     this.replica.assertCanAcknowledge(); // without a majority, take no stock
-    await this.pending.save({ orderId, itemId: req.itemId, quantity: req.quantity, createdAt: new Date().toISOString() });
+    if (!this.pending.has(orderId)) this.pending.set(orderId, { orderId, itemId: req.itemId, quantity: req.quantity, since: Date.now() });
     let decrement;
     try {
-      decrement = await this.catalog.decrement(req.itemId, req.quantity, orderId);
+      decrement = await this.catalog.decrement(req.itemId, req.quantity, orderId, req.rid);
     } catch (err) {
       // A refusal certainly took nothing; any other failure leaves the order pending for reconciliation.
       if (err instanceof DomainError && [ErrorCode.OUT_OF_STOCK, ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED].includes(err.code)) {
-        await this.pending.delete({ orderId });
+        this.pending.delete(orderId);
       }
       throw err;
     }
@@ -81,8 +92,8 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
     if (decrement.duplicate && item.id !== req.itemId) throw conflict();
     const { order, fresh } = await this.confirm({
       orderId, itemId: req.itemId, name: item.title, quantity: req.quantity, catalogSeq: decrement.seq,
-    }, req.term);
-    await this.pending.delete({ orderId });
+    }, req.term, req.rid);
+    this.pending.delete(orderId);
     if (order.itemId !== req.itemId || order.quantity !== req.quantity) throw conflict();
     return { order, duplicate: !fresh };
   }
@@ -91,33 +102,32 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
   async get(number: number, stamp?: Term): Promise<Order> {
     if (!Number.isSafeInteger(number) || number < 0) throw bad('number must be a non-negative integer');
     this.replica.assertLeader(stamp);
-    const row = await this.orders.findOneBy({ number });
+    const row = this.orders.byNumber(number);
     if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `order ${number} does not exist`);
     await this.replica.waitAcknowledged(row.seq);
     return toOrder(row);
   }
 
   /** Confirms an order (idempotent by order id): the next number, replicated to a majority. */
-  private async confirm(o: Omit<Order, 'number' | 'createdAt'>, stamp?: Term): Promise<{ order: Order; fresh: boolean }> {
+  private async confirm(o: Omit<Order, 'number' | 'createdAt'>, stamp?: Term, rid?: string): Promise<{ order: Order; fresh: boolean }> {
     let order: Order | undefined;
     let seenAt = 0;
     const entry = await this.replica.write(async () => {
-      const existing = await this.orders.findOneBy({ orderId: o.orderId });
+      const existing = this.orders.byOrderId(o.orderId);
       if (existing) {
         order = toOrder(existing);
         seenAt = existing.seq;
         return null;
       }
-      const last = await this.orders.findOne({ where: {}, order: { number: 'DESC' } });
-      order = { ...o, number: last ? last.number + 1 : 0, createdAt: new Date().toISOString() };
+      order = { ...o, number: this.orders.nextNumber(), createdAt: new Date().toISOString() };
       return { type: 'confirm', order };
     }, stamp);
     if (!entry) await this.replica.waitAcknowledged(seenAt);
-    else this.logger.info({ number: order!.number, orderId: o.orderId, itemId: o.itemId, quantity: o.quantity }, 'order confirmed');
+    else this.logger.info({ rid, number: order!.number, orderId: o.orderId, itemId: o.itemId, quantity: o.quantity }, 'order confirmed');
     return { order: order!, fresh: !!entry };
   }
 
-  private async acknowledged(row: OrderRow, req: BuyRequest): Promise<Order> {
+  private async acknowledged(row: StoredOrder, req: BuyRequest): Promise<Order> {
     if (row.itemId !== req.itemId || row.quantity !== req.quantity) throw conflict();
     await this.replica.waitAcknowledged(row.seq);
     return toOrder(row);
@@ -141,21 +151,21 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async reconcileOnce(): Promise<void> {
     const grace = this.config.env.PENDING_GRACE_MS;
-    let cursor = await readWatermark(this.ds.manager);
+    let cursor = this.orders.watermark();
     for (;;) {
       const { decrements } = await this.catalog.decrements({ afterSeq: cursor, limit: 500 });
       if (!decrements.length) break;
       let advance = cursor;
       let blocked = false;
       for (const d of decrements) {
-        if (!(await this.orders.findOneBy({ orderId: d.orderId }))) {
-          const p = await this.pending.findOneBy({ orderId: d.orderId });
-          if (p && Date.now() - Date.parse(p.createdAt) < grace) {
+        if (!this.orders.byOrderId(d.orderId)) {
+          const p = this.pending.get(d.orderId);
+          if (p && Date.now() - p.since < grace) {
             blocked = true; // its request is still confirming it
             continue;
           }
           const { order } = await this.confirm({ orderId: d.orderId, itemId: d.itemId, name: d.title, quantity: d.quantity, catalogSeq: d.seq });
-          await this.pending.delete({ orderId: d.orderId });
+          this.pending.delete(d.orderId);
           this.logger.warn({ orderId: d.orderId, number: order.number }, 'reconciled a decrement without an order: confirmed it');
         }
         if (!blocked) advance = d.seq;
@@ -167,25 +177,25 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (blocked || decrements.length < 500) break;
     }
-    const stale = (await this.pending.find()).filter((p) => Date.now() - Date.parse(p.createdAt) >= grace);
+    const stale = [...this.pending.values()].filter((p) => Date.now() - p.since >= grace);
     if (stale.length) {
       const { decrements } = await this.catalog.decrements({ afterSeq: 0, limit: 1000, orderIds: stale.map((p) => p.orderId) });
       const taken = new Set(decrements.map((d) => d.orderId));
       for (const p of stale) {
         if (taken.has(p.orderId)) continue; // confirmed above, or at the next round
-        await this.pending.delete({ orderId: p.orderId });
+        this.pending.delete(p.orderId);
         this.logger.info({ orderId: p.orderId }, 'pending order took no stock: dropped');
       }
     }
   }
 
   /** For operators and tests: this replica's orders and pending orders. */
-  async list(): Promise<{ orders: Order[]; pending: PendingRow[] }> {
-    return { orders: (await this.orders.find({ order: { number: 'ASC' } })).map(toOrder), pending: await this.pending.find() };
+  list(): { orders: Order[]; pending: Pending[] } {
+    return { orders: this.orders.all().map(toOrder), pending: [...this.pending.values()] };
   }
 }
 
-function toOrder(r: OrderRow): Order {
+function toOrder(r: StoredOrder): Order {
   return { number: r.number, orderId: r.orderId, itemId: r.itemId, name: r.name, quantity: r.quantity, catalogSeq: r.catalogSeq, createdAt: r.createdAt };
 }
 

@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, TypeormReplicaStore, type LoadedConfig,
+  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
 } from '@app/cluster';
 import { ORDER_SERVICE, type OrderEntryBody, type OrderSnapshot, type ReplicaRole, type Term } from '@app/contracts';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { OrderEnv } from '../config/order.config';
-import { PendingRow } from '../orders/order.entity';
-import { OrderStateMachine } from '../orders/order.state';
+import { OrderStore } from '../orders/order.store';
 
 /**
  * This process's order replica: one leader, followers, majority acknowledgement (2 of 3), hints in
@@ -19,11 +18,12 @@ export class OrderReplica extends ReplicaNode<OrderEntryBody, OrderSnapshot> imp
   private readonly listeners: ((role: ReplicaRole, term: Term) => void)[] = [];
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    @InjectDataSource() ds: DataSource,
     @Inject(CONFIG) config: LoadedConfig<OrderEnv>,
     @Inject(LOGGER) logger: Logger,
     pool: PeerPool,
     metrics: MetricsService,
+    orders: OrderStore,
   ) {
     const { topology, self, env } = config;
     super({
@@ -32,7 +32,7 @@ export class OrderReplica extends ReplicaNode<OrderEntryBody, OrderSnapshot> imp
       peers: instancesOf(topology, 'order').filter((i) => i.id !== self.id),
       policy: 'majority',
       roles: { leader: 'leader', follower: 'follower' },
-      store: new TypeormReplicaStore(ds, new OrderStateMachine()),
+      store: new SqliteReplicaStore(ds, orders),
       pool,
       recovery: instancesOf(topology, 'recovery')[0] ?? null,
       logger,
@@ -51,8 +51,6 @@ export class OrderReplica extends ReplicaNode<OrderEntryBody, OrderSnapshot> imp
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // pending orders belong to the leadership that took them; a restarted replica starts as follower
-    await this.ds.getRepository(PendingRow).clear();
     await this.start();
   }
 
