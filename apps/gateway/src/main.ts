@@ -10,7 +10,6 @@ async function main() {
     module: AppModule.forRoot(config, logger),
     self: config.self,
     logger,
-    propagateContext: false,
     title: 'Bazaar gateway',
     description: 'Shopper- and admin-facing API of Bazaar: the Bazar, Toy Store and Bookstore routes, and operations. '
       + 'Admin routes need Authorization: Bearer <BAZAAR_ADMIN_TOKEN>.',

@@ -10,7 +10,6 @@ import { AllErrorsFilter, type HttpErrorReply } from './errors-filter';
 import { PinoNestLogger } from './logger';
 import { MetricsService } from './metrics';
 import { newRequestId } from './request-context';
-import { RpcContextInterceptor } from './request-context.interceptor';
 import type { Instance } from './topology';
 
 export interface BootstrapOptions {
@@ -23,12 +22,6 @@ export interface BootstrapOptions {
   httpErrors?: (err: DomainError, host: ArgumentsHost) => HttpErrorReply | undefined;
   /** largest accepted request body (default 64 KiB): bigger bodies get 413 */
   bodyLimit?: number;
-  /**
-   * Run TCP handlers in the caller's request context (AsyncLocalStorage), so that logs and onward
-   * RPCs carry its request id implicitly (default false: AsyncLocalStorage's promise hooks cost about
-   * a third of the throughput on Node 20, so the apps pass request ids explicitly instead).
-   */
-  propagateContext?: boolean;
 }
 
 /**
@@ -87,7 +80,6 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
       { transport: Transport.TCP, options: { host: bind, port: self.tcp } },
       { inheritAppConfig: false },
     );
-    app.get(RpcContextInterceptor).propagate = opts.propagateContext ?? false;
   }
   await app.init();
   await app.startAllMicroservices();

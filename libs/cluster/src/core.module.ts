@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { BaseEnv, LoadedConfig } from './config';
 import { MetricsController, MetricsService } from './metrics';
 import { PeerPool } from './peer-client';
-import { RpcContextInterceptor } from './request-context.interceptor';
 
 /** Injection tokens of the core module. */
 export const CONFIG = Symbol('CONFIG');
@@ -19,7 +18,7 @@ class PeerPoolCloser implements OnApplicationShutdown {
 
 /**
  * What every app shares: its validated config and topology, the JSON logger, the pool of peer
- * clients, Prometheus metrics (GET /metrics) and the request-context interceptor.
+ * clients and Prometheus metrics (GET /metrics).
  */
 @Global()
 @Module({})
@@ -31,12 +30,11 @@ export class ClusterCoreModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: PeerPool, useFactory: () => new PeerPool(config.env.RPC_TIMEOUT_MS) },
+        { provide: PeerPool, useFactory: (m: MetricsService) => new PeerPool(config.env.RPC_TIMEOUT_MS, m), inject: [MetricsService] },
         PeerPoolCloser,
         MetricsService,
-        RpcContextInterceptor,
       ],
-      exports: [CONFIG, LOGGER, PeerPool, MetricsService, RpcContextInterceptor],
+      exports: [CONFIG, LOGGER, PeerPool, MetricsService],
     };
   }
 }

@@ -9,7 +9,6 @@ export * from './logger';
 export * from './metrics';
 export * from './peer-client';
 export * from './request-context';
-export * from './request-context.interceptor';
 export * from './term';
 export * from './topology';
 export * from './replication/replica-node';

@@ -16,9 +16,9 @@ export class MetricsService {
   });
 
   readonly rpcDuration = new Histogram({
-    name: 'rpc_request_duration_seconds',
-    help: 'TCP message handling by pattern and outcome, with latency',
-    labelNames: ['pattern', 'outcome'] as const,
+    name: 'rpc_client_duration_seconds',
+    help: 'TCP calls this instance made, by peer app, pattern and outcome, with their latency (network included)',
+    labelNames: ['peer', 'pattern', 'outcome'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });

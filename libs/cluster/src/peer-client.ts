@@ -2,6 +2,7 @@ import { ClientTCP } from '@nestjs/microservices';
 import { DomainError, ErrorCode, isWireError } from '@app/contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { currentRequestId } from './request-context';
+import type { MetricsService } from './metrics';
 import type { Instance } from './topology';
 
 /** Default time an RPC may take before the caller treats the peer as unavailable. */
@@ -15,9 +16,12 @@ export const DEFAULT_RPC_TIMEOUT_MS = 1000;
 export class PeerClient {
   private readonly client: ClientTCP;
 
+  private readonly observers = new Map<string, { observe(v: number): void }>();
+
   constructor(
     readonly instance: Instance,
     private readonly defaultTimeoutMs = DEFAULT_RPC_TIMEOUT_MS,
+    private readonly metrics?: MetricsService,
   ) {
     if (!instance.tcp) throw new Error(`${instance.app}#${instance.id} has no tcp port in the topology`);
     this.client = new ClientTCP({ host: instance.host, port: instance.tcp });
@@ -32,11 +36,26 @@ export class PeerClient {
   /** Sends and awaits the reply. `rid`: the request id to carry (default: the current context's). */
   async send<R, P extends object = object>(pattern: string, payload: P, timeoutMs = this.defaultTimeoutMs, rid = currentRequestId()): Promise<R> {
     const data = rid && !('rid' in payload) ? { ...payload, rid } : payload;
+    const start = this.metrics ? process.hrtime.bigint() : 0n;
     try {
-      return await firstValueFrom(this.client.send<R>(pattern, data).pipe(timeout(timeoutMs)));
+      const reply = await firstValueFrom(this.client.send<R>(pattern, data).pipe(timeout(timeoutMs)));
+      if (this.metrics) this.observe(pattern, 'ok', start);
+      return reply;
     } catch (err) {
-      throw this.toDomainError(err, pattern, timeoutMs);
+      const e = this.toDomainError(err, pattern, timeoutMs);
+      if (this.metrics) this.observe(pattern, e.code, start);
+      throw e;
     }
+  }
+
+  private observe(pattern: string, outcome: string, start: bigint): void {
+    const k = `${pattern} ${outcome}`;
+    let o = this.observers.get(k);
+    if (!o) {
+      o = this.metrics!.rpcDuration.labels(this.instance.app, pattern, outcome);
+      this.observers.set(k, o);
+    }
+    o.observe(Number(process.hrtime.bigint() - start) / 1e9);
   }
 
   close(): void {
@@ -62,13 +81,13 @@ export class PeerClient {
 export class PeerPool {
   private readonly clients = new Map<string, PeerClient>();
 
-  constructor(private readonly defaultTimeoutMs = DEFAULT_RPC_TIMEOUT_MS) {}
+  constructor(private readonly defaultTimeoutMs = DEFAULT_RPC_TIMEOUT_MS, private readonly metrics?: MetricsService) {}
 
   get(instance: Instance): PeerClient {
     const key = `${instance.app}#${instance.id}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new PeerClient(instance, this.defaultTimeoutMs);
+      c = new PeerClient(instance, this.defaultTimeoutMs, this.metrics);
       this.clients.set(key, c);
     }
     return c;
