@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server, Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { ArgumentsHost, DynamicModule, Type } from '@nestjs/common';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
@@ -83,6 +84,10 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
   }
   await app.init();
   await app.startAllMicroservices();
+  for (const ms of app.getMicroservices()) {
+    // small request/reply messages: no Nagle delay on accepted sockets either
+    (ms.unwrap() as Server).on('connection', (socket: Socket) => socket.setNoDelay(true));
+  }
   await app.listen({ port: self.http ?? 0, host: bind });
   logger.info({ http: self.http, tcp: self.tcp }, `${self.app}#${self.id} listening`);
 

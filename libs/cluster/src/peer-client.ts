@@ -1,4 +1,5 @@
 import { ClientTCP } from '@nestjs/microservices';
+import type { Socket } from 'node:net';
 import { DomainError, ErrorCode, isWireError } from '@app/contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { currentRequestId } from './request-context';
@@ -25,6 +26,8 @@ export class PeerClient {
   ) {
     if (!instance.tcp) throw new Error(`${instance.app}#${instance.id} has no tcp port in the topology`);
     this.client = new ClientTCP({ host: instance.host, port: instance.tcp });
+    // small request/reply messages: no Nagle delay (Node's net sockets default to it)
+    this.client.on('connect' as never, (() => (this.client.unwrap() as Socket).setNoDelay(true)) as never);
     // connection errors surface through the call that hit them; keep the client quiet otherwise
     (this.client as unknown as { handleError: (e: unknown) => void }).handleError = () => undefined;
   }
