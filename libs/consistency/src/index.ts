@@ -1,0 +1,6 @@
+export * from './version-vector';
+export * from './counter';
+export * from './cart';
+export * from './versioned';
+export * from './quorum';
+export * from './two-phase-commit';
