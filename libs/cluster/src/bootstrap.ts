@@ -5,6 +5,7 @@ import type { ArgumentsHost, DynamicModule, Type } from '@nestjs/common';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { WsAdapter } from '@nestjs/platform-ws';
 import type { DomainError } from '@app/contracts';
 import type { Logger } from 'pino';
 import { AllErrorsFilter, type HttpErrorReply } from './errors-filter';
@@ -23,6 +24,8 @@ export interface BootstrapOptions {
   httpErrors?: (err: DomainError, host: ArgumentsHost) => HttpErrorReply | undefined;
   /** largest accepted request body (default 64 KiB): bigger bodies get 413 */
   bodyLimit?: number;
+  /** serve Nest WebSocket gateways on the HTTP server (ws adapter) */
+  websockets?: boolean;
 }
 
 /**
@@ -65,6 +68,7 @@ export async function bootstrapInstance(opts: BootstrapOptions): Promise<NestFas
   });
 
   app.useGlobalFilters(new AllErrorsFilter(logger, opts.httpErrors));
+  if (opts.websockets) app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
 
   const doc = SwaggerModule.createDocument(

@@ -18,6 +18,9 @@ export class PeerClient {
   private readonly client: ClientTCP;
 
   private readonly observers = new Map<string, { observe(v: number): void }>();
+  /** sockets this client has used, for byte counts measured by the kernel-facing socket itself */
+  private readonly sockets: Socket[] = [];
+  private readonly retired = { read: 0, written: 0 };
 
   constructor(
     readonly instance: Instance,
@@ -27,7 +30,16 @@ export class PeerClient {
     if (!instance.tcp) throw new Error(`${instance.app}#${instance.id} has no tcp port in the topology`);
     this.client = new ClientTCP({ host: instance.host, port: instance.tcp });
     // small request/reply messages: no Nagle delay (Node's net sockets default to it)
-    this.client.on('connect' as never, (() => (this.client.unwrap() as Socket).setNoDelay(true)) as never);
+    this.client.on('connect' as never, (() => {
+      const socket = this.client.unwrap() as Socket;
+      socket.setNoDelay(true);
+      this.sockets.push(socket);
+      while (this.sockets.length > 16) {
+        const old = this.sockets.shift()!;
+        this.retired.read += old.bytesRead;
+        this.retired.written += old.bytesWritten;
+      }
+    }) as never);
     // connection errors surface through the call that hit them; keep the client quiet otherwise
     (this.client as unknown as { handleError: (e: unknown) => void }).handleError = () => undefined;
   }
@@ -63,6 +75,11 @@ export class PeerClient {
 
   close(): void {
     this.client.close();
+  }
+
+  /** Bytes written to and read from this peer on this client's sockets (as counted by the sockets). */
+  socketBytes(): { read: number; written: number } {
+    return this.sockets.reduce((a, s) => ({ read: a.read + s.bytesRead, written: a.written + s.bytesWritten }), { ...this.retired });
   }
 
   private toDomainError(err: unknown, pattern: string, timeoutMs: number): DomainError {

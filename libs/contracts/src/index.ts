@@ -5,3 +5,4 @@ export * from './recovery';
 export * from './catalog';
 export * from './gateway';
 export * from './order';
+export * from './kv';

@@ -1,0 +1,118 @@
+/** A write's place in the order the partition leader gives: (term, leader id, seq), compared in that order. */
+export type KvVersion = [term: number, leader: number, seq: number];
+
+export interface KvEntry {
+  key: string;
+  /** the JSON value; absent for a tombstone */
+  value?: unknown;
+  version: KvVersion;
+  /** a delete, kept so that the key does not come back from a replica that missed it */
+  deleted?: boolean;
+}
+
+export interface KvNamespaceSpec {
+  name: string;
+  /** kept in an append-only log on disk as well as in memory */
+  durable: boolean;
+  /** replicated to every node instead of `replicationFactor` of them */
+  everywhere: boolean;
+}
+
+export type KvOp =
+  | { op: 'get'; ns: string; key: string }
+  | { op: 'put'; ns: string; key: string; value: unknown }
+  | { op: 'delete'; ns: string; key: string }
+  | { op: 'scan'; ns: string; prefix?: string };
+
+export interface KvOpRequest {
+  op: KvOp;
+  /** the leader term the sender knows (a forwarding node) */
+  term?: number;
+  rid?: string;
+}
+
+export type KvOpReply =
+  | { found: true; value: unknown; version: KvVersion }
+  | { found: false }
+  | { ok: true; existed?: boolean; version: KvVersion }
+  | { entries: { key: string; value: unknown }[] };
+
+export interface KvApplyRequest {
+  term: number;
+  leader: number;
+  ns: string;
+  entries: KvEntry[];
+  rid?: string;
+}
+
+export interface KvReadRequest {
+  ns: string;
+  key: string;
+}
+
+export interface KvPartitionRequest {
+  ns: string;
+  partition: number;
+}
+
+/** Entries an anti-entropy round found newer at the sender (merged by version, no leader involved). */
+export interface AePushRequest {
+  ns: string;
+  entries: KvEntry[];
+}
+
+export interface KvFeedEvent {
+  op: 'put' | 'delete';
+  key: string;
+  value?: unknown;
+}
+
+export interface KvFeedRequest {
+  ns: string;
+  version: KvVersion;
+  event: KvFeedEvent;
+}
+
+/** Anti-entropy: Merkle tree nodes of a partition, addressed by (partition, level, index). */
+export interface AeNode {
+  p: number;
+  level: number;
+  index: number;
+  hash: string;
+}
+
+export interface AeCompareRequest {
+  ns: string;
+  nodes: AeNode[];
+}
+
+export interface AeCompareReply {
+  /** the nodes whose hash differs here */
+  differ: AeNode[];
+}
+
+export interface AeKeysRequest {
+  ns: string;
+  leaves: { p: number; index: number }[];
+  /** what the asker holds in those leaves: key → version (and deleted flag) */
+  have: { key: string; version: KvVersion; deleted?: boolean }[];
+}
+
+export interface AeKeysReply {
+  /** entries newer here than at the asker (or missing there) */
+  newer: KvEntry[];
+  /** keys the asker holds newer (or that are missing here): it should push them */
+  want: string[];
+}
+
+export const KV = {
+  OP: 'kv.op',
+  APPLY: 'kv.apply',
+  READ: 'kv.read',
+  PARTITION: 'kv.partition',
+  AE_PUSH: 'kv.ae.push',
+  FEED: 'kv.feed',
+  AE_COMPARE: 'kv.ae.compare',
+  AE_KEYS: 'kv.ae.keys',
+  STATUS: 'kv.status',
+} as const;
