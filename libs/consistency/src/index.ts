@@ -4,3 +4,4 @@ export * from './cart';
 export * from './versioned';
 export * from './quorum';
 export * from './two-phase-commit';
+export * from './linearizability';
