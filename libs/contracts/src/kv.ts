@@ -115,4 +115,13 @@ export const KV = {
   AE_COMPARE: 'kv.ae.compare',
   AE_KEYS: 'kv.ae.keys',
   STATUS: 'kv.status',
+  /** a node about to lead tells every live peer first: the old leader steps down, replicas fence older terms */
+  CLAIM: 'kv.claim',
+  /** tests only (FAULTS=kv.debug): make this node's copy of a key diverge */
+  DEBUG_FORGET: 'kv.debug.forget',
 } as const;
+
+export interface KvClaimRequest {
+  term: number;
+  leader: number;
+}

@@ -206,6 +206,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     const ns = this.kv.ns(req.ns);
     let applied = 0;
     for (const e of req.entries) if (ns.apply(e)) applied++;
+    if (applied) this.logger.info({ ns: req.ns, applied }, 'anti-entropy repaired entries (pushed by a peer)');
     return { applied };
   }
 }

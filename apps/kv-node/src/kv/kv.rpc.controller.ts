@@ -3,7 +3,7 @@ import { RpcController } from '@app/cluster';
 import {
   DomainError, ErrorCode, KV,
   type AeCompareRequest, type AeKeysRequest, type AePushRequest, type KvApplyRequest, type KvFeedRequest, type KvOpRequest,
-  type KvPartitionRequest, type KvReadRequest,
+  type KvClaimRequest, type KvPartitionRequest, type KvReadRequest,
 } from '@app/contracts';
 import { AntiEntropyService } from '../antientropy/anti-entropy.service';
 import { FeedService } from '../feed/feed.service';
@@ -70,6 +70,18 @@ export class KvRpcController {
   push(@Payload() req: AePushRequest) {
     if (!Array.isArray(req?.entries) || !req.entries.every(isEntry)) throw bad('push needs entries');
     return this.ae.push(req);
+  }
+
+  @MessagePattern(KV.DEBUG_FORGET)
+  forget(@Payload() req: KvReadRequest) {
+    if (!this.kv.debug) throw new DomainError(ErrorCode.UNAUTHORIZED, 'fault injection is off (FAULTS=kv.debug turns it on)');
+    return { forgot: this.kv.ns(req?.ns).forget(req?.key) };
+  }
+
+  @MessagePattern(KV.CLAIM)
+  claim(@Payload() req: KvClaimRequest) {
+    if (!Number.isSafeInteger(req?.term) || !Number.isSafeInteger(req?.leader)) throw bad('claim needs term and leader');
+    return this.members.onClaim(req);
   }
 
   @MessagePattern(KV.STATUS)

@@ -39,6 +39,8 @@ export class KvService implements OnApplicationShutdown {
   private readonly keyLocks = new Map<string, Promise<unknown>>();
   private seq = 0;
   private caughtUpTerm = -1;
+  /** fault injection for tests (FAULTS=kv.debug) */
+  readonly debug: boolean;
 
   constructor(
     @Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>,
@@ -48,6 +50,7 @@ export class KvService implements OnApplicationShutdown {
     private readonly feed: FeedService,
   ) {
     this.nodes = instancesOf(config.topology, 'kv-node');
+    this.debug = config.faults.has('kv.debug');
     const dir = join(config.dataDir, `kv-node-${config.self.id}`);
     for (const spec of NAMESPACES) {
       this.namespaces.set(spec.name, new KvNamespace(spec, config.env.KV_PARTITIONS, spec.durable ? join(dir, `${spec.name}.log`) : null, config.env.KV_FSYNC));
@@ -100,14 +103,24 @@ export class KvService implements OnApplicationShutdown {
     if (opts.stale && op.op === 'get') return this.staleGet(op.ns, op.key, opts.rid);
     if (this.members.isLeader()) return this.lead(op, opts.rid);
     const leader = this.members.currentLeader();
-    if (leader === null) throw new DomainError(ErrorCode.UNAVAILABLE, 'no kv leader is known yet');
-    return this.pool.get(this.members.instance(leader)).send<KvOpReply, KvOpRequest>(KV.OP, { op, term: this.members.currentTerm() }, this.config.env.RPC_TIMEOUT_MS * 2, opts.rid);
+    if (leader === null) throw new DomainError(ErrorCode.UNAVAILABLE, 'no kv leader is known yet', { applied: false });
+    try {
+      return await this.pool.get(this.members.instance(leader)).send<KvOpReply, KvOpRequest>(KV.OP, { op, term: this.members.currentTerm() }, this.config.env.RPC_TIMEOUT_MS * 2, opts.rid);
+    } catch (err) {
+      // a refused connection never reached the leader: certainly not applied (a timeout may have been)
+      if (err instanceof DomainError && err.details?.transport === 'ECONNREFUSED') {
+        throw new DomainError(ErrorCode.UNAVAILABLE, `the kv leader (node ${leader}) is unreachable`, { applied: false });
+      }
+      throw err;
+    }
   }
 
   /** An operation forwarded to this node because it leads. */
   async lead(op: KvOp, rid?: string): Promise<KvOpReply> {
     validate(op);
-    if (!this.members.isLeader()) throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader() });
+    if (!this.members.isLeader() || this.members.currentTerm() < this.members.maxSeenTerm()) {
+      throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader(), applied: false });
+    }
     const ns = this.ns(op.ns);
     if (op.op === 'scan') return { entries: (await this.scan(ns, op.prefix ?? '', rid)).map(({ key, value }) => ({ key, value })) };
     return this.withKeyLock(`${op.ns}/${op.key}`, async () => {
@@ -127,8 +140,9 @@ export class KvService implements OnApplicationShutdown {
 
   /** A write from the leader for a partition this node holds. */
   apply(req: KvApplyRequest): { applied: number } {
-    if (req.term < this.members.currentTerm()) {
-      throw new DomainError(ErrorCode.STALE_TERM, `kv term ${req.term} is older than ${this.members.currentTerm()}`, { term: this.members.currentTerm() });
+    // fencing: once this node has heard of a newer term (a claim, a heartbeat, a write), a deposed leader's writes are refused
+    if (req.term < this.members.maxSeenTerm()) {
+      throw new DomainError(ErrorCode.STALE_TERM, `kv term ${req.term} is older than ${this.members.maxSeenTerm()}`, { term: this.members.maxSeenTerm() });
     }
     this.members.observeTerm(req.term);
     const ns = this.ns(req.ns);
@@ -148,7 +162,7 @@ export class KvService implements OnApplicationShutdown {
   private async replicate(ns: KvNamespace, entry: KvEntry, rid?: string): Promise<void> {
     const p = ns.partitionOf(entry.key);
     const targets = this.replicasOf(ns, p).filter((id) => this.members.isHealthy(id));
-    if (!targets.length) throw new DomainError(ErrorCode.UNAVAILABLE, `no replica of partition ${p} is up`);
+    if (!targets.length) throw new DomainError(ErrorCode.UNAVAILABLE, `no replica of partition ${p} is up`, { applied: false });
     const term = this.members.currentTerm();
     const results = await Promise.allSettled(targets.map(async (id) => {
       if (id === this.members.self.id) return void ns.apply(entry);
@@ -157,7 +171,7 @@ export class KvService implements OnApplicationShutdown {
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     const stale = failed.find((f) => f.reason instanceof DomainError && f.reason.code === ErrorCode.STALE_TERM);
     if (stale) throw new DomainError(ErrorCode.NOT_LEADER, 'a newer kv leader exists', { term: (stale.reason as DomainError).details?.term });
-    if (failed.length === targets.length) throw new DomainError(ErrorCode.UNAVAILABLE, `no replica of partition ${p} took the write`);
+    if (failed.length === targets.length) throw new DomainError(ErrorCode.UNAVAILABLE, `no replica of partition ${p} took the write`, { applied: false });
     if (failed.length) this.logger.warn({ rid, key: entry.key, failed: failed.length }, 'a replica missed a write; anti-entropy will repair it');
   }
 

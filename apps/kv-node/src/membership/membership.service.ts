@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
+import { DomainError, ErrorCode, KV, type KvClaimRequest } from '@app/contracts';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,15 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners: ((leader: number | null, term: number) => void)[] = [];
   private readonly termFile: string;
 
-  constructor(@Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>, @Inject(LOGGER) private readonly logger: Logger) {
+  private claiming = false;
+  /** the highest (term, leader) claimed to this node, so that two simultaneous claims cannot both win */
+  private claimed: KvClaimRequest = { term: 0, leader: 0 };
+
+  constructor(
+    @Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly pool: PeerPool,
+  ) {
     this.self = config.self;
     for (const i of instancesOf(config.topology, 'kv-node')) if (i.id !== this.self.id) this.peers.set(i.id, { instance: i, lastSeen: 0, beat: null });
     this.termFile = join(config.dataDir, `kv-node-${this.self.id}`, 'term');
@@ -123,6 +132,25 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
     if (term > this.maxSeen) this.maxSeen = term;
   }
 
+  /** The newest term this node has heard of: a write stamped with an older one comes from a deposed leader. */
+  maxSeenTerm(): number {
+    return this.maxSeen;
+  }
+
+  /**
+   * Another node is about to lead in `term`. Accepted unless a newer claim was seen: this node then
+   * fences older terms and, if it led, steps down at once (before the new leader serves anything).
+   */
+  onClaim(c: KvClaimRequest): { ok: true } {
+    if (c.term < this.maxSeen || (c.term === this.claimed.term && c.leader < this.claimed.leader)) {
+      throw new DomainError(ErrorCode.STALE_TERM, `claim of term ${c.term} by ${c.leader} is older than what this node has seen`, { term: this.maxSeen });
+    }
+    this.claimed = c;
+    this.observeTerm(c.term);
+    if (this.leader !== c.leader || this.term !== c.term) this.become(c.leader, c.term);
+    return { ok: true };
+  }
+
   members(): MemberView[] {
     const all = [
       { instance: this.self, lastSeen: Date.now(), beat: { id: this.self.id, term: this.term, leader: this.leader, ready: this.ready } },
@@ -166,7 +194,8 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
       .filter((p) => this.isHealthy(p.instance.id) && p.beat?.ready).map((p) => p.instance.id)].filter((id) => id > 0);
     const best = candidates.length ? Math.max(...candidates) : null;
     if (best === this.self.id) {
-      if (this.leader !== this.self.id) this.become(this.self.id, Math.max(this.maxSeen, this.term) + 1);
+      // lead, or lead again in a newer term when a newer one was seen (a claim that failed elsewhere)
+      if ((this.leader !== this.self.id || this.term < this.maxSeen) && !this.claiming) void this.claim(Math.max(this.maxSeen, this.term) + 1);
       return;
     }
     if (best === null) {
@@ -178,6 +207,30 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
       if (this.leader !== best || this.term !== b.term) this.become(best, b.term);
     } else if (this.leader !== null && !this.isHealthy(this.leader)) {
       this.become(null, this.term);
+    }
+  }
+
+  /**
+   * Before leading, tell every live peer and wait for them: the old leader (if alive) steps down and
+   * every replica refuses older terms from then on, so the old and the new leader never serve at once
+   * (crash faults; a partitioned old leader that cannot be told is the weaker case in GUARANTEES).
+   */
+  private async claim(term: number): Promise<void> {
+    this.claiming = true;
+    this.maxSeen = Math.max(this.maxSeen, term);
+    this.claimed = { term, leader: this.self.id };
+    try {
+      const req: KvClaimRequest = { term, leader: this.self.id };
+      const results = await Promise.allSettled(this.livePeers().map((p) => this.pool.get(p).send(KV.CLAIM, req, this.config.env.RPC_TIMEOUT_MS)));
+      const refused = results.find((r) => r.status === 'rejected' && r.reason instanceof DomainError && r.reason.code === ErrorCode.STALE_TERM);
+      if (refused) {
+        const t = ((refused as PromiseRejectedResult).reason as DomainError).details?.term;
+        if (typeof t === 'number') this.observeTerm(t);
+        return;
+      }
+      if (this.claimed.leader === this.self.id && this.claimed.term === term) this.become(this.self.id, term);
+    } finally {
+      this.claiming = false;
     }
   }
 

@@ -72,6 +72,19 @@ export class KvNamespace {
     return true;
   }
 
+  /**
+   * Fault injection for tests only: makes this copy diverge by forgetting a key outright (no
+   * tombstone), as a lost write would. Anti-entropy must bring it back.
+   */
+  forget(key: string): boolean {
+    const cur = this.entries.get(key);
+    if (!cur) return false;
+    this.trees[cur.partition].toggle(cur.leaf, cur.hash);
+    this.entries.delete(key);
+    this.index[cur.partition].get(cur.leaf)?.delete(key);
+    return true;
+  }
+
   keysIn(partition: number, leaves: number[]): string[] {
     const out: string[] = [];
     for (const l of leaves) for (const k of this.index[partition].get(l) ?? []) out.push(k);
