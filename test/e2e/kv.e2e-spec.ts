@@ -192,7 +192,7 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
     const result = checkLinearizable(history);
     mkdirSync('test-artifacts', { recursive: true });
     writeFileSync('test-artifacts/kv-linearizability.json', JSON.stringify({
-      ops: history.length, indeterminate: history.filter((h) => h.ret === undefined || h.out?.ok === false).length,
+      startedAt: rec.startedAt, ops: history.length, indeterminate: history.filter((h) => h.ret === undefined || h.out?.ok === false).length,
       checkMs: Date.now() - checkedAt, result, history,
     }, null, 1));
     expect(history.length).toBeGreaterThan(100);

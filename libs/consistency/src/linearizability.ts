@@ -29,6 +29,8 @@ export interface HistoryEvent {
    * without an answer is ignored (it has no effect).
    */
   out?: { ok?: boolean; found?: boolean; value?: string; existed?: boolean };
+  /** where it was sent (not used by the checker; helps reading a failure) */
+  via?: string;
 }
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';

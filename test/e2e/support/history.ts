@@ -9,6 +9,7 @@ export function recordHistory(opts: { urls: () => string[]; keys: string[]; clie
   let stop = false;
   let counter = 0;
   const t0 = performance.now();
+  const startedAt = Date.now();
   const now = () => performance.now() - t0;
   const client = async (c: number) => {
     const name = `c${c}`;
@@ -33,10 +34,10 @@ export function recordHistory(opts: { urls: () => string[]; keys: string[]; clie
         const ret = now();
         // an error the node marks as certainly not applied constrains nothing
         if (res.status !== 200 && res.status !== 404 && res.headers.get('x-bazaar-applied') === 'no') continue;
-        if (kind === 'put') history.push({ client: name, op: { kind, key, value }, call, ret, out: { ok: res.status === 200 } });
+        if (kind === 'put') history.push({ client: name, op: { kind, key, value }, call, ret, out: { ok: res.status === 200 }, via: url });
         else if (kind === 'get') {
-          if (res.status === 200) history.push({ client: name, op: { kind, key }, call, ret, out: { ok: true, found: true, value: JSON.parse(text) } });
-          else if (res.status === 404) history.push({ client: name, op: { kind, key }, call, ret, out: { ok: true, found: false } });
+          if (res.status === 200) history.push({ client: name, op: { kind, key }, call, ret, out: { ok: true, found: true, value: JSON.parse(text) }, via: url });
+          else if (res.status === 404) history.push({ client: name, op: { kind, key }, call, ret, out: { ok: true, found: false }, via: url });
           // other answers: the get failed and constrains nothing
         } else {
           history.push({ client: name, op: { kind, key }, call, ret, out: res.status === 200 ? { ok: true, existed: true } : res.status === 404 ? { ok: true, existed: false } : { ok: false } });
@@ -52,6 +53,7 @@ export function recordHistory(opts: { urls: () => string[]; keys: string[]; clie
   const running = Array.from({ length: opts.clients }, (_, c) => client(c));
   return {
     history,
+    startedAt,
     stop: async () => {
       stop = true;
       await Promise.all(running);

@@ -19,6 +19,14 @@ export class KvEnv extends BaseEnv {
   @Type(() => Number) @IsInt() @Min(50) @Max(60000)
   KV_SUSPECT_AFTER_MS: number = 500;
 
+  /**
+   * At start-up, while no node leads, how long to wait for every node of the topology to be up and
+   * refilled before the first election, so that nodes started together agree on the highest id at
+   * once rather than electing each as it comes up (default 5000 ms)
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(600000)
+  KV_STARTUP_WAIT_MS: number = 5000;
+
   /** anti-entropy round period (default 2000 ms) */
   @Type(() => Number) @IsInt() @Min(50) @Max(600000)
   KV_ANTI_ENTROPY_MS: number = 2000;

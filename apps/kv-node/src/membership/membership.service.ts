@@ -194,6 +194,10 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
       .filter((p) => this.isHealthy(p.instance.id) && p.beat?.ready).map((p) => p.instance.id)].filter((id) => id > 0);
     const best = candidates.length ? Math.max(...candidates) : null;
     if (best === this.self.id) {
+      // the first election of a cluster starting together waits for everybody (or for the start-up wait)
+      const anyLeader = this.leader !== null || [...this.peers.values()].some((p) => p.beat?.leader != null && this.isHealthy(p.instance.id));
+      const everyone = [...this.peers.values()].every((p) => this.isHealthy(p.instance.id) && p.beat?.ready);
+      if (!anyLeader && !everyone && Date.now() - this.startedAt < this.config.env.KV_STARTUP_WAIT_MS) return;
       // lead, or lead again in a newer term when a newer one was seen (a claim that failed elsewhere)
       if ((this.leader !== this.self.id || this.term < this.maxSeen) && !this.claiming) void this.claim(Math.max(this.maxSeen, this.term) + 1);
       return;
