@@ -4,6 +4,7 @@ import { LocalCluster } from '../tools/launcher/local-cluster';
 import { CONNECTIONS, DURATION_S, type BenchRow } from './lib';
 import { lookupSuite } from './suites/lookup.suite';
 import { ordersSuite } from './suites/orders.suite';
+import { kvSuite } from './suites/kv.suite';
 
 /**
  * `npm run bench`: starts a cluster on free ports, runs every suite (or those named on the command
@@ -15,15 +16,17 @@ async function main() {
   const want = (s: string) => only.size === 0 || only.has(s);
   const root = resolve(__dirname, '..', '..');
   console.log(`bench: ${CONNECTIONS} connections, ${DURATION_S} s per load, node ${process.version}`);
-  const cluster = await LocalCluster.start({ order: 3, env: { LOG_LEVEL: 'warn', RESTOCK_INTERVAL_MS: '0' }, prefix: 'bazaar-bench-' });
+  const main = want('lookup') || want('orders');
+  const cluster = main ? await LocalCluster.start({ order: 3, env: { LOG_LEVEL: 'warn', RESTOCK_INTERVAL_MS: '0' }, prefix: 'bazaar-bench-' }) : null;
   const rows: BenchRow[] = [];
   try {
-    const lookup = want('lookup') || want('orders') ? await lookupSuite(cluster.url()) : [];
+    const lookup = cluster ? await lookupSuite(cluster.url()) : [];
     rows.push(...lookup);
-    if (want('orders')) rows.push(...await ordersSuite(cluster, lookup.find((r) => r.name === 'gateway.lookup-cached.rps')?.value));
+    if (cluster && want('orders')) rows.push(...await ordersSuite(cluster, lookup.find((r) => r.name === 'gateway.lookup-cached.rps')?.value));
   } finally {
-    await cluster.stop();
+    await cluster?.stop();
   }
+  if (want('kv')) rows.push(...await kvSuite(rows.find((r) => r.name === 'bare-http.rps')?.value));
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
   console.log(`\nwrote ${rows.length} figures to ${out}`);

@@ -146,6 +146,11 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
     expect(acked.size).toBe(60);
     const term0 = (await leaderSeenBy(c, 1)).term;
 
+    // a feed subscriber on a node that stays up keeps receiving changes across the leader change
+    const ws = new WebSocket(`${c.url('kv-node', 2).replace('http', 'ws')}/ws`);
+    const feed: any[] = [];
+    ws.on('message', (m) => feed.push(JSON.parse(m.toString())));
+    await new Promise((r) => ws.once('open', r));
     const rec = recordHistory({ urls, keys: ['h1', 'h2', 'h3'], clients: 4 });
     await new Promise((r) => setTimeout(r, 800));
     live.delete(4);
@@ -169,6 +174,9 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
       expect(r.status).toBe(200);
       acked.set(`during-${i}`, i);
     }
+    await eventually(() => feed.filter((e) => String(e.key).startsWith('during-')).length === 10, 5000);
+    expect(feed.filter((e) => String(e.key).startsWith('during-')).map((e) => e.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    ws.close();
 
     await c.restart('kv-node', 1);
     await c.restart('kv-node', 4);

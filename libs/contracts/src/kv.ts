@@ -73,6 +73,14 @@ export interface KvFeedRequest {
   event: KvFeedEvent;
 }
 
+/** Anti-entropy, first step: one hash over the roots of every partition the two nodes share. */
+export interface AeDigestRequest {
+  ns: string;
+  /** the asking node: the responder computes the digest over the partitions it shares with it */
+  from: number;
+  digest: string;
+}
+
 /** Anti-entropy: Merkle tree nodes of a partition, addressed by (partition, level, index). */
 export interface AeNode {
   p: number;
@@ -112,6 +120,7 @@ export const KV = {
   PARTITION: 'kv.partition',
   AE_PUSH: 'kv.ae.push',
   FEED: 'kv.feed',
+  AE_DIGEST: 'kv.ae.digest',
   AE_COMPARE: 'kv.ae.compare',
   AE_KEYS: 'kv.ae.keys',
   STATUS: 'kv.status',
@@ -119,6 +128,8 @@ export const KV = {
   CLAIM: 'kv.claim',
   /** tests only (FAULTS=kv.debug): make this node's copy of a key diverge */
   DEBUG_FORGET: 'kv.debug.forget',
+  /** tests and bench only (FAULTS=kv.debug): run one anti-entropy round now and report its socket bytes */
+  DEBUG_AE_ROUND: 'kv.debug.ae-round',
 } as const;
 
 export interface KvClaimRequest {

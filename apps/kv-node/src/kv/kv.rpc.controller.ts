@@ -2,7 +2,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { RpcController } from '@app/cluster';
 import {
   DomainError, ErrorCode, KV,
-  type AeCompareRequest, type AeKeysRequest, type AePushRequest, type KvApplyRequest, type KvFeedRequest, type KvOpRequest,
+  type AeCompareRequest, type AeDigestRequest, type AeKeysRequest, type AePushRequest, type KvApplyRequest, type KvFeedRequest, type KvOpRequest,
   type KvClaimRequest, type KvPartitionRequest, type KvReadRequest,
 } from '@app/contracts';
 import { AntiEntropyService } from '../antientropy/anti-entropy.service';
@@ -54,6 +54,12 @@ export class KvRpcController {
     return { ok: true };
   }
 
+  @MessagePattern(KV.AE_DIGEST)
+  digest(@Payload() req: AeDigestRequest) {
+    if (typeof req?.digest !== 'string' || !Number.isSafeInteger(req?.from)) throw bad('digest needs ns, from and digest');
+    return this.ae.digestEquals(req);
+  }
+
   @MessagePattern(KV.AE_COMPARE)
   compare(@Payload() req: AeCompareRequest) {
     if (!Array.isArray(req?.nodes)) throw bad('compare needs nodes');
@@ -76,6 +82,15 @@ export class KvRpcController {
   forget(@Payload() req: KvReadRequest) {
     if (!this.kv.debug) throw new DomainError(ErrorCode.UNAUTHORIZED, 'fault injection is off (FAULTS=kv.debug turns it on)');
     return { forgot: this.kv.ns(req?.ns).forget(req?.key) };
+  }
+
+  @MessagePattern(KV.DEBUG_AE_ROUND)
+  async aeRound() {
+    if (!this.kv.debug) throw new DomainError(ErrorCode.UNAUTHORIZED, 'fault injection is off (FAULTS=kv.debug turns it on)');
+    const before = this.ae.socketBytes();
+    const pulled = await this.ae.roundNow();
+    const after = this.ae.socketBytes();
+    return { pulled, bytes: after.read - before.read + after.written - before.written };
   }
 
   @MessagePattern(KV.CLAIM)

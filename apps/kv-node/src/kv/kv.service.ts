@@ -37,6 +37,7 @@ export class KvService implements OnApplicationShutdown {
   private readonly nodes: Instance[];
   private readonly placements = new Map<string, number[]>();
   private readonly keyLocks = new Map<string, Promise<unknown>>();
+  private readonly batches = new Map<string, { entries: KvEntry[]; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
   private seq = 0;
   private caughtUpTerm = -1;
   /** fault injection for tests (FAULTS=kv.debug) */
@@ -166,13 +167,40 @@ export class KvService implements OnApplicationShutdown {
     const term = this.members.currentTerm();
     const results = await Promise.allSettled(targets.map(async (id) => {
       if (id === this.members.self.id) return void ns.apply(entry);
-      await this.pool.get(this.members.instance(id)).send(KV.APPLY, { term, leader: this.members.self.id, ns: ns.spec.name, entries: [entry] } satisfies KvApplyRequest, this.config.env.RPC_TIMEOUT_MS, rid);
+      await this.batched(id, ns.spec.name, term, entry, rid);
     }));
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     const stale = failed.find((f) => f.reason instanceof DomainError && f.reason.code === ErrorCode.STALE_TERM);
     if (stale) throw new DomainError(ErrorCode.NOT_LEADER, 'a newer kv leader exists', { term: (stale.reason as DomainError).details?.term });
     if (failed.length === targets.length) throw new DomainError(ErrorCode.UNAVAILABLE, `no replica of partition ${p} took the write`, { applied: false });
     if (failed.length) this.logger.warn({ rid, key: entry.key, failed: failed.length }, 'a replica missed a write; anti-entropy will repair it');
+  }
+
+  /**
+   * Writes that leave for the same replica in the same tick travel in one APPLY message (each write
+   * still waits for the message that carries it): bulk loads and concurrent clients cost far fewer
+   * messages than writes.
+   */
+  private batched(id: number, ns: string, term: number, entry: KvEntry, rid?: string): Promise<void> {
+    const k = `${id}/${ns}/${term}`;
+    let b = this.batches.get(k);
+    if (!b) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      b = { entries: [], done, resolve, reject };
+      this.batches.set(k, b);
+      setImmediate(() => {
+        this.batches.delete(k);
+        const req: KvApplyRequest = { term, leader: this.members.self.id, ns, entries: b!.entries };
+        this.pool.get(this.members.instance(id)).send(KV.APPLY, req, this.config.env.RPC_TIMEOUT_MS, rid).then(() => b!.resolve(), b!.reject);
+      });
+    }
+    b.entries.push(entry);
+    return b.done;
   }
 
   /** The newest copy of a key among this node (when caught up) or the live replicas. */
