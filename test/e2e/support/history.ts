@@ -40,7 +40,7 @@ export function recordHistory(opts: { urls: () => string[]; keys: string[]; clie
           else if (res.status === 404) history.push({ client: name, op: { kind, key }, call, ret, out: { ok: true, found: false }, via: url });
           // other answers: the get failed and constrains nothing
         } else {
-          history.push({ client: name, op: { kind, key }, call, ret, out: res.status === 200 ? { ok: true, existed: true } : res.status === 404 ? { ok: true, existed: false } : { ok: false } });
+          history.push({ client: name, op: { kind, key }, call, ret, out: res.status === 200 ? { ok: true, existed: true } : res.status === 404 ? { ok: true, existed: false } : { ok: false }, via: url });
         }
       } catch (err) {
         // refused connection: the request never reached a node, so it certainly did not happen;

@@ -119,12 +119,12 @@ export class KvService implements OnApplicationShutdown {
   /** An operation forwarded to this node because it leads. */
   async lead(op: KvOp, rid?: string): Promise<KvOpReply> {
     validate(op);
-    if (!this.members.isLeader() || this.members.currentTerm() < this.members.maxSeenTerm()) {
-      throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader(), applied: false });
-    }
+    this.assertLeading();
     const ns = this.ns(op.ns);
     if (op.op === 'scan') return { entries: (await this.scan(ns, op.prefix ?? '', rid)).map(({ key, value }) => ({ key, value })) };
     return this.withKeyLock(`${op.ns}/${op.key}`, async () => {
+      // an operation queued behind this key while a newer leader took over must not run here
+      this.assertLeading();
       if (op.op === 'get') {
         const e = await this.readLatest(ns, op.key, rid);
         return e && !e.deleted ? { found: true, value: e.value, version: e.version } : { found: false };
@@ -137,6 +137,12 @@ export class KvService implements OnApplicationShutdown {
       this.publish(ns, entry);
       return { ok: true, existed: op.op === 'delete' ? true : undefined, version };
     });
+  }
+
+  private assertLeading(): void {
+    if (!this.members.isLeader() || this.members.currentTerm() < this.members.maxSeenTerm()) {
+      throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader(), applied: false });
+    }
   }
 
   /** A write from the leader for a partition this node holds. */

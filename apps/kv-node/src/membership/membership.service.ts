@@ -215,7 +215,7 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Before leading, tell every live peer and wait for them: the old leader (if alive) steps down and
+   * Before leading, tell every peer and wait for their answers (or their failure): the old leader (if alive) steps down and
    * every replica refuses older terms from then on, so the old and the new leader never serve at once
    * (crash faults; a partitioned old leader that cannot be told is the weaker case in GUARANTEES).
    */
@@ -225,7 +225,11 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
     this.claimed = { term, leader: this.self.id };
     try {
       const req: KvClaimRequest = { term, leader: this.self.id };
-      const results = await Promise.allSettled(this.livePeers().map((p) => this.pool.get(p).send(KV.CLAIM, req, this.config.env.RPC_TIMEOUT_MS)));
+      // every node of the topology, not only those this node believes up: a leader that is merely slow
+      // (its heartbeats late) must step down too before this one serves; a dead one refuses the
+      // connection at once, a hung one costs one RPC timeout
+      const everyone = [...this.peers.values()].map((p) => p.instance);
+      const results = await Promise.allSettled(everyone.map((p) => this.pool.get(p).send(KV.CLAIM, req, this.config.env.RPC_TIMEOUT_MS)));
       const refused = results.find((r) => r.status === 'rejected' && r.reason instanceof DomainError && r.reason.code === ErrorCode.STALE_TERM);
       if (refused) {
         const t = ((refused as PromiseRejectedResult).reason as DomainError).details?.term;
