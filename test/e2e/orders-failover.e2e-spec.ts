@@ -122,10 +122,10 @@ describe('two gateways that disagree for a moment cannot both take orders', () =
   afterAll(() => c?.stop());
 
   it('a leader paused through an election is fenced when it resumes: its old term is refused and it steps down', async () => {
-    expect(await leaderId(c, 1)).toBe(3);
-    expect(await leaderId(c, 2)).toBe(3);
-    const oldTerm = (await orderRoles(c))[3].term!;
-    await c.kill('order', 3, 'SIGSTOP');
+    const old = await leaderId(c, 1);
+    expect(await leaderId(c, 2)).toBe(old);
+    const oldTerm = (await orderRoles(c))[old].term!;
+    await c.kill('order', old, 'SIGSTOP');
     // both gateways see the leader stop answering; each may elect: replicas obey only the newest term
     const [a, b] = await Promise.all([
       c.request('POST', '/orders', { body: { name: 'Bird', quantity: 1 } }),
@@ -135,9 +135,9 @@ describe('two gateways that disagree for a moment cannot both take orders', () =
     const g1 = await c.request('POST', '/orders', { body: { name: 'Bird', quantity: 1 } });
     const g2 = await c.request('POST', '/orders', { body: { name: 'Bird', quantity: 1 }, app: 'gateway', id: 2 });
     expect([g1.status, g2.status]).toEqual([200, 200]);
-    await c.kill('order', 3, 'SIGCONT');
+    await c.kill('order', old, 'SIGCONT');
 
-    const stale = new PeerClient(c.instance('order', 3));
+    const stale = new PeerClient(c.instance('order', old));
     try {
       await expect(stale.send(ORDER.BUY, { itemId: 1, quantity: 1, idempotencyKey: 'stale-leader', term: oldTerm }, 5000))
         .rejects.toMatchObject({ code: expect.stringMatching(new RegExp(`${ErrorCode.STALE_TERM}|${ErrorCode.NOT_LEADER}|${ErrorCode.UNAVAILABLE}`)) });
@@ -146,7 +146,7 @@ describe('two gateways that disagree for a moment cannot both take orders', () =
     }
     const roles = await eventually(async () => {
       const r = await orderRoles(c);
-      return r[3].role === 'follower' && r[3].healthy ? r : null;
+      return r[old].role === 'follower' && r[old].healthy ? r : null;
     }, 15000);
     const leaders = Object.values(roles!).filter((s) => s.role === 'leader');
     expect(leaders).toHaveLength(1);

@@ -23,6 +23,8 @@ export interface ClusterSpec {
   envFor?: (i: Instance) => Record<string, string> | undefined;
   /** temporary directory prefix */
   prefix?: string;
+  /** called with the topology before any process starts (to point fault proxies at its ports) */
+  onTopology?: (t: Topology) => void | Promise<void>;
   nodeArgsFor?: (i: Instance) => string[] | undefined;
 }
 
@@ -58,6 +60,7 @@ export class LocalCluster {
     const dir = mkdtempSync(join(tmpdir(), spec.prefix ?? 'bazaar-e2e-'));
     const topology: Topology = { instances };
     writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology, null, 2));
+    await spec.onTopology?.(topology);
     const runner = new ClusterRunner({
       topologyFile: join(dir, 'topology.json'),
       dataDir: join(dir, 'data'),

@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ClusterCoreModule, type LoadedConfig } from '@app/cluster';
 import type { Logger } from 'pino';
 import { AntiEntropyService } from './antientropy/anti-entropy.service';
+import { CartRpcController } from './carts/cart.rpc.controller';
+import { CartService } from './carts/cart.service';
 import type { KvEnv } from './config/kv.config';
 import { FeedGateway } from './feed/feed.gateway';
 import { FeedService } from './feed/feed.service';
@@ -22,8 +24,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ClusterCoreModule.forRoot(config, logger), TerminusModule],
-      controllers: [KvHttpController, FilesHttpController, KvRpcController, HealthController],
-      providers: [MembershipService, FeedService, FeedGateway, KvService, AntiEntropyService, FilesService, FtpService, KvErrorsFilter],
+      controllers: [KvHttpController, FilesHttpController, KvRpcController, CartRpcController, HealthController],
+      providers: [MembershipService, FeedService, FeedGateway, KvService, AntiEntropyService, FilesService, FtpService, CartService, KvErrorsFilter],
     };
   }
 }

@@ -7,6 +7,15 @@ import { currentRequestId } from './request-context';
  * path; the launcher sends each instance's stdout to data/logs/<app>-<id>.log.
  */
 export function createLogger(app: string, id: number, level = 'info'): Logger {
+  const dest = pino.destination({ dest: 1, sync: false });
+  // what is still buffered when the process ends normally is written out (kill -9 loses it, by nature)
+  process.once('exit', () => {
+    try {
+      dest.flushSync();
+    } catch {
+      /* nothing to flush */
+    }
+  });
   return pino(
     {
       level,
@@ -17,7 +26,7 @@ export function createLogger(app: string, id: number, level = 'info'): Logger {
         return rid ? { rid } : {};
       },
     },
-    pino.destination({ dest: 1, sync: false }),
+    dest,
   );
 }
 

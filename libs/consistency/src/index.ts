@@ -5,3 +5,4 @@ export * from './versioned';
 export * from './quorum';
 export * from './two-phase-commit';
 export * from './linearizability';
+export * from './counter-doc';

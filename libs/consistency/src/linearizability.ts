@@ -1,14 +1,27 @@
 /**
- * A linearizability checker for key-value histories, in the spirit of Porcupine (Athalye 2017) and
- * Knossos. Linearizability is local (Herlihy & Wing 1990, P-compositionality): a history is
- * linearizable iff the history of each key is, so each key is checked alone, as a register. The
- * search is Wing & Gong's (1993) with Lowe's (2017) memoisation of (set of linearized operations,
- * state), bounded by a number of steps; a search that hits the bound answers 'unknown' (callers
- * count that as a failure).
+ * A linearizability checker for key-value histories, in the spirit of Porcupine (Athalye 2017,
+ * https://github.com/anishathalye/porcupine) and Knossos (https://github.com/jepsen-io/knossos).
  *
- * An operation that timed out is indeterminate: it may have happened or not. It is given an
- * infinite return time, so it may be linearized anywhere after its call — including after every
- * other operation, where it has no observable effect (the same as never happening).
+ * - Locality: linearizability is local (Herlihy & Wing 1990, "Linearizability: a correctness
+ *   condition for concurrent objects", Theorem 1; Porcupine calls it P-compositionality): a history
+ *   is linearizable iff each object's sub-history is. Each key is one register, checked alone, which
+ *   turns one exponential search into many small ones.
+ * - Search: Wing & Gong (1993, "Testing and verifying concurrent objects") over the time-ordered
+ *   list of call/return events: repeatedly pick a pending call that the model accepts, "lift" it and
+ *   its return out of the list, and backtrack when a return is reached whose call has not been
+ *   linearized (that operation had to take effect before the point it ended).
+ * - Memoisation: Lowe (2017, "Testing for linearizability", CC:P&E) — two search nodes with the same
+ *   set of linearized operations and the same model state have the same future, so each
+ *   (set, state) pair is explored once. Without it the search is factorial on concurrent writes.
+ * - A bound on search steps: the problem is NP-complete (Gibbons & Korach 1997), so a search that
+ *   hits the bound answers 'unknown', which callers must count as a failure, not a pass.
+ *
+ * Indeterminate operations (a timeout, or a write that answered an error but may have been applied)
+ * follow Knossos/Jepsen's ":info" treatment: the return time is +infinity, so the operation may take
+ * effect at any point after its call, and the search succeeds once every *determinate* operation is
+ * linearized — the indeterminate ones left over are the ones that never happened.
+ *
+ * Pure: no I/O, clock or randomness, so a failing history replays to the same verdict.
  */
 
 export type KvOp =
@@ -18,15 +31,19 @@ export type KvOp =
 
 /** One client operation as recorded: call and return times (any monotonic unit). */
 export interface HistoryEvent {
+  /** who issued it (a client issues one op at a time) */
   client: string;
   op: KvOp;
+  /** when it was sent */
   call: number;
-  /** when the reply arrived; undefined: timed out (indeterminate) */
+  /** when the reply arrived; undefined = timed out / no reply: indeterminate (it may or may not have happened) */
   ret?: number;
   /**
-   * What the store answered: get → {found, value}; put → {ok}; delete → {ok, existed}. A put or delete
-   * that answered ok:false may still have been applied: it is indeterminate, like a timeout. A get
-   * without an answer is ignored (it has no effect).
+   * What the store answered, when it answered:
+   *  get: { found: true, value } | { found: false }
+   *  put: { ok: true } (ok:false is indeterminate too, since the write may have been applied)
+   *  delete: { ok: true, existed: boolean } or { ok: false } (indeterminate)
+   * A get without an answer, or with ok:false / no `found`, has no effect and is ignored.
    */
   out?: { ok?: boolean; found?: boolean; value?: string; existed?: boolean };
   /** where it was sent (not used by the checker; helps reading a failure) */
@@ -40,6 +57,7 @@ export interface KeyResult {
   verdict: Verdict;
   steps: number;
   ops: number;
+  /** for not-linearizable: the longest linearizable prefix found and the op that could not be placed; for unknown: the bound */
   detail?: string;
 }
 
@@ -48,162 +66,220 @@ export interface CheckResult {
   keys: KeyResult[];
 }
 
+/** One operation on one key, as the search sees it. */
 interface Op {
   kind: KvOp['kind'];
+  /** put: the value written; get: the value read when found */
   value?: string;
   call: number;
+  /** +Infinity when indeterminate */
   ret: number;
-  /** get: expected result; delete: expected `existed` (undefined = not known) */
+  determinate: boolean;
+  /** get: whether it found the key */
   found?: boolean;
+  /** delete: what it answered about the key existing (undefined = not known, no constraint) */
   existed?: boolean;
   label: string;
 }
 
+/** A call or return event in Wing & Gong's doubly linked list. */
 interface Node {
   op: number;
   isCall: boolean;
   time: number;
   prev: Node | null;
   next: Node | null;
-  /** a call's return node */
+  /** a call's return node (null for returns and the head) */
   match: Node | null;
 }
 
-/** A register: absent, or present with a value. */
+/** The sequential specification: one register, absent or holding a value. */
 type State = { present: false } | { present: true; value: string };
 
 const ABSENT: State = { present: false };
 
-function step(s: State, op: Op): State | null {
+/** The model's transition: the next state, or null when `op`'s recorded output is impossible in `s`. */
+function apply(s: State, op: Op): State | null {
   switch (op.kind) {
     case 'put':
-      return { present: true, value: op.value! };
+      return { present: true, value: op.value as string };
     case 'delete':
       if (op.existed !== undefined && op.existed !== s.present) return null;
       return ABSENT;
     case 'get':
-      if (op.found === false) return s.present ? null : s;
+      if (!op.found) return s.present ? null : s;
       return s.present && s.value === op.value ? s : null;
   }
 }
 
-const stateKey = (s: State) => (s.present ? `+${s.value}` : '-');
+const show = (s: State): string => (s.present ? JSON.stringify(s.value) : 'absent');
+// '|' cannot occur in a base-36 number, so `${bits}|${state}` is unambiguous whatever the value holds
+const stateKey = (s: State): string => (s.present ? `+${s.value}` : '-');
 
+/** Checks every key; 'unknown' when any key's search hit maxSteps (counts as failure for callers). */
 export function checkLinearizable(history: readonly HistoryEvent[], opts: { maxSteps?: number } = {}): CheckResult {
   const maxSteps = opts.maxSteps ?? 1_000_000;
   const byKey = new Map<string, HistoryEvent[]>();
   for (const e of history) {
-    const list = byKey.get(e.op.key) ?? [];
-    list.push(e);
-    byKey.set(e.op.key, list);
+    const list = byKey.get(e.op.key);
+    if (list) list.push(e);
+    else byKey.set(e.op.key, [e]);
   }
-  const keys = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, events]) => checkKey(key, events, maxSteps));
+  const keys = [...byKey.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((key) => checkKey(key, byKey.get(key) as HistoryEvent[], maxSteps));
+  // a definite violation outranks an inconclusive search: it is the more useful answer
   const verdict: Verdict = keys.some((k) => k.verdict === 'not-linearizable')
     ? 'not-linearizable'
-    : keys.some((k) => k.verdict === 'unknown') ? 'unknown' : 'linearizable';
+    : keys.some((k) => k.verdict === 'unknown')
+      ? 'unknown'
+      : 'linearizable';
   return { verdict, keys };
 }
 
-function toOps(events: HistoryEvent[]): Op[] {
+const interval = (call: number, ret: number): string => `[${call}, ${ret === Number.POSITIVE_INFINITY ? '∞' : ret}]`;
+
+function toOps(events: readonly HistoryEvent[]): Op[] {
   const ops: Op[] = [];
   for (const e of events) {
-    const answered = e.ret !== undefined && e.out !== undefined;
+    const out = e.out;
+    const answered = e.ret !== undefined && out !== undefined;
     if (e.op.kind === 'get') {
-      // a get without an answer (or a failed one) has no effect and constrains nothing
-      if (!answered || e.out!.ok === false || e.out!.found === undefined) continue;
-      ops.push({ kind: 'get', call: e.call, ret: e.ret!, found: e.out!.found, value: e.out!.value, label: `${e.client}: get → ${e.out!.found ? JSON.stringify(e.out!.value) : 'absent'}` });
+      // a read without an answer has no effect on the state and constrains nothing
+      if (!answered || out.ok === false || out.found === undefined) continue;
+      const ret = e.ret as number;
+      ops.push({
+        kind: 'get', call: e.call, ret, determinate: true, found: out.found, value: out.value,
+        label: `${e.client} get → ${out.found ? JSON.stringify(out.value) : 'absent'} ${interval(e.call, ret)}`,
+      });
       continue;
     }
-    const determinate = answered && e.out!.ok !== false;
-    const ret = determinate ? e.ret! : Number.POSITIVE_INFINITY;
+    // a write that timed out or answered an error may still have been applied (Jepsen's :info)
+    const determinate = answered && out.ok !== false;
+    const ret = determinate ? (e.ret as number) : Number.POSITIVE_INFINITY;
+    const tag = determinate ? '' : ' (indeterminate)';
     if (e.op.kind === 'put') {
-      ops.push({ kind: 'put', value: e.op.value, call: e.call, ret, label: `${e.client}: put ${JSON.stringify(e.op.value)}${determinate ? '' : ' (indeterminate)'}` });
+      ops.push({ kind: 'put', value: e.op.value, call: e.call, ret, determinate, label: `${e.client} put ${JSON.stringify(e.op.value)}${tag} ${interval(e.call, ret)}` });
     } else {
-      ops.push({ kind: 'delete', call: e.call, ret, existed: determinate ? e.out!.existed : undefined, label: `${e.client}: delete${determinate && e.out!.existed !== undefined ? ` → existed ${e.out!.existed}` : ''}` });
+      const existed = determinate ? out.existed : undefined;
+      ops.push({
+        kind: 'delete', call: e.call, ret, determinate, existed,
+        label: `${e.client} delete${existed === undefined ? '' : ` → existed ${existed}`}${tag} ${interval(e.call, ret)}`,
+      });
     }
   }
   return ops;
 }
 
-function checkKey(key: string, events: HistoryEvent[], maxSteps: number): KeyResult {
+/** Wing & Gong's search with Lowe's cache over one key's operations. */
+function checkKey(key: string, events: readonly HistoryEvent[], maxSteps: number): KeyResult {
   const ops = toOps(events);
-  if (!ops.length) return { key, verdict: 'linearizable', steps: 0, ops: 0 };
+  let pendingDeterminate = ops.reduce((n, op) => n + (op.determinate ? 1 : 0), 0);
+  if (pendingDeterminate === 0) return { key, verdict: 'linearizable', steps: 0, ops: ops.length };
 
-  // the event list: calls and returns in time order; at equal times calls first (A precedes B only if A.ret < B.call)
+  // The event list in time order. At equal times calls sort before returns, so an operation that
+  // returned at t and one called at t are concurrent: A precedes B only if A.ret < B.call.
   const nodes: Node[] = [];
   ops.forEach((op, i) => {
     const ret: Node = { op: i, isCall: false, time: op.ret, prev: null, next: null, match: null };
-    const call: Node = { op: i, isCall: true, time: op.call, prev: null, next: null, match: ret };
-    nodes.push(call, ret);
+    nodes.push({ op: i, isCall: true, time: op.call, prev: null, next: null, match: ret }, ret);
   });
   nodes.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
   const head: Node = { op: -1, isCall: false, time: Number.NEGATIVE_INFINITY, prev: null, next: null, match: null };
-  let prev = head;
+  let last = head;
   for (const n of nodes) {
-    prev.next = n;
-    n.prev = prev;
-    prev = n;
+    last.next = n;
+    n.prev = last;
+    last = n;
   }
 
+  // lift/unlift as in Wing & Gong (and Porcupine's list.go): unlink a call and its return, and put
+  // them back in the reverse order, which restores the list exactly (dancing-links style)
+  const unlink = (n: Node) => {
+    (n.prev as Node).next = n.next;
+    if (n.next) n.next.prev = n.prev;
+  };
+  const relink = (n: Node) => {
+    (n.prev as Node).next = n;
+    if (n.next) n.next.prev = n;
+  };
   const lift = (call: Node) => {
-    call.prev!.next = call.next;
-    if (call.next) call.next.prev = call.prev;
-    const ret = call.match!;
-    ret.prev!.next = ret.next;
-    if (ret.next) ret.next.prev = ret.prev;
+    unlink(call);
+    unlink(call.match as Node);
   };
   const unlift = (call: Node) => {
-    const ret = call.match!;
-    ret.prev!.next = ret;
-    if (ret.next) ret.next.prev = ret;
-    call.prev!.next = call;
-    if (call.next) call.next.prev = call;
+    relink(call.match as Node);
+    relink(call);
   };
 
   const cache = new Set<string>();
   const stack: { call: Node; state: State }[] = [];
   let linearized = 0n;
   let state: State = ABSENT;
-  let entry = head.next;
+  let entry: Node | null = head.next;
   let steps = 0;
-  let deepest = 0;
-  let blocker = '';
-  while (head.next) {
-    if (++steps > maxSteps) {
-      return { key, verdict: 'unknown', steps, ops: ops.length, detail: `search bound of ${maxSteps} steps reached` };
+  // for the explanation: the deepest prefix reached, its last few ops and state, and the op whose
+  // return then stopped it (Porcupine reports the same "longest partial linearization")
+  let deepest = -1;
+  let deepestTail: number[] = [];
+  let deepestState: State = ABSENT;
+  let blocker = -1;
+  const noteDepth = () => {
+    if (stack.length > deepest) {
+      deepest = stack.length;
+      deepestTail = stack.slice(-3).map((f) => f.call.op);
+      deepestState = state;
+      blocker = -1;
     }
-    if (entry!.isCall) {
-      const next = step(state, ops[entry!.op]);
+  };
+  noteDepth();
+
+  while (entry) {
+    if (++steps > maxSteps) {
+      return { key, verdict: 'unknown', steps: steps - 1, ops: ops.length, detail: `search bound of ${maxSteps} steps reached after a linearizable prefix of ${deepest} of ${ops.length} operations` };
+    }
+    if (entry.isCall) {
+      const op = ops[entry.op];
+      const next = apply(state, op);
       if (next) {
-        const bits = linearized | (1n << BigInt(entry!.op));
+        const bits = linearized | (1n << BigInt(entry.op));
         const k = `${bits.toString(36)}|${stateKey(next)}`;
         if (!cache.has(k)) {
           cache.add(k);
-          stack.push({ call: entry!, state });
+          stack.push({ call: entry, state });
           state = next;
           linearized = bits;
-          lift(entry!);
-          if (stack.length > deepest) deepest = stack.length;
+          lift(entry);
+          if (op.determinate && --pendingDeterminate === 0) {
+            // every op that certainly happened is placed; leftover indeterminate ones never happened
+            return { key, verdict: 'linearizable', steps, ops: ops.length };
+          }
+          noteDepth();
           entry = head.next;
           continue;
         }
       }
-      entry = entry!.next;
-    } else {
-      // a return reached before its operation could be placed: undo the last choice
-      if (stack.length >= deepest && !blocker) blocker = ops[entry!.op].label;
-      if (!stack.length) {
-        return {
-          key, verdict: 'not-linearizable', steps, ops: ops.length,
-          detail: `no order of the ${ops.length} operations on ${JSON.stringify(key)} explains the answers; the longest linearizable prefix has ${deepest} operations, then ${blocker || ops[entry!.op].label} cannot be placed`,
-        };
-      }
-      const top = stack.pop()!;
-      linearized &= ~(1n << BigInt(top.call.op));
-      state = top.state;
-      unlift(top.call);
-      entry = top.call.next;
+      entry = entry.next;
+      continue;
     }
+    // A return whose call is still pending: that op had to take effect by now and cannot in this
+    // state, so undo the last choice and try the next candidate after it.
+    if (stack.length === deepest && blocker < 0) blocker = entry.op;
+    const top = stack.pop();
+    if (!top) break;
+    linearized &= ~(1n << BigInt(top.call.op));
+    state = top.state;
+    if (ops[top.call.op].determinate) pendingDeterminate++;
+    unlift(top.call);
+    entry = top.call.next;
   }
-  return { key, verdict: 'linearizable', steps, ops: ops.length };
+
+  const tail = deepestTail.map((i) => ops[i].label).join('; ');
+  const stuck = blocker >= 0 ? ops[blocker].label : 'an operation';
+  return {
+    key, verdict: 'not-linearizable', steps, ops: ops.length,
+    detail: `no order of the ${ops.length} operations on ${JSON.stringify(key)} explains the answers: ` +
+      `the longest linearizable prefix has ${deepest} operation(s)${tail ? ` (ending: ${tail})` : ''}, ` +
+      `leaving the key ${show(deepestState)}; then ${stuck} cannot be placed`,
+  };
 }

@@ -115,6 +115,8 @@ export interface AeKeysReply {
 
 export const KV = {
   OP: 'kv.op',
+  /** an operation sent to any node, which forwards it to the leader like an HTTP request */
+  OP_ANY: 'kv.op-any',
   APPLY: 'kv.apply',
   READ: 'kv.read',
   PARTITION: 'kv.partition',
@@ -135,4 +137,55 @@ export const KV = {
 export interface KvClaimRequest {
   term: number;
   leader: number;
+}
+
+/**
+ * The cart store's storage on the kv-nodes (leaderless: the cart-gateways talk to each node directly).
+ * A document is a map of counters with one slot per kv-node (libs/consistency), with its version vector.
+ */
+export const CART_STORE = {
+  GET: 'cart.get',
+  MERGE: 'cart.merge',
+  ADD: 'cart.add',
+  KEYS: 'cart.keys',
+} as const;
+
+export interface CounterState {
+  p: Record<string, number>;
+  n: Record<string, number>;
+}
+
+export interface CartDoc {
+  /** counters by field: products of a cart, or `stock` of a product */
+  fields: Record<string, CounterState>;
+  /** when the document was created (users exist once created, even with an empty cart) */
+  createdAt: string;
+}
+
+export interface VersionedDoc {
+  value: CartDoc;
+  version: Record<string, number>;
+}
+
+export interface CartGetRequest {
+  key: string;
+}
+
+export interface CartMergeRequest {
+  key: string;
+  doc: VersionedDoc;
+}
+
+export interface CartAddRequest {
+  key: string;
+  /** field → delta, applied by this node to its own slot */
+  changes: Record<string, number>;
+  /** create the document if missing (createuser) */
+  create?: boolean;
+  /** only apply if the document exists (addtocart on an unknown user) */
+  mustExist?: boolean;
+}
+
+export interface CartKeysRequest {
+  prefix: string;
 }

@@ -29,6 +29,11 @@ export class KvRpcController {
     return this.kv.lead(req?.op, req?.rid);
   }
 
+  @MessagePattern(KV.OP_ANY)
+  opAny(@Payload() req: KvOpRequest) {
+    return this.kv.execute(req?.op, { rid: req?.rid });
+  }
+
   @MessagePattern(KV.APPLY)
   apply(@Payload() req: KvApplyRequest) {
     if (!Number.isSafeInteger(req?.term) || !Array.isArray(req?.entries) || !req.entries.every(isEntry)) throw bad('apply needs term and entries');

@@ -19,6 +19,7 @@ export const NAMESPACES: KvNamespaceSpec[] = [
   { name: 'files', durable: false, everywhere: false },
   { name: 'customers', durable: true, everywhere: true },
   { name: 'tx', durable: true, everywhere: true },
+  { name: 'meta', durable: true, everywhere: true },
 ];
 
 const KEY_MAX = 1024;

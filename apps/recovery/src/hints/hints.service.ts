@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { compareTerms, formatTerm, isTerm, LOGGER } from '@app/cluster';
+import { compareTerms, formatTerm, isTerm, LOGGER, rawDatabase } from '@app/cluster';
 import {
   DomainError, ErrorCode,
   type AckHintsRequest, type FenceRequest, type GetHintsReply, type GetHintsRequest, type LogEntry, type PutHintsRequest, type RecoveryStats, type Term,
 } from '@app/contracts';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { MoreThan, LessThanOrEqual, type DataSource } from 'typeorm';
-import { FenceRow, HintRow } from './hint.entity';
+import type { DataSource } from 'typeorm';
 
 const bad = (msg: string) => new DomainError(ErrorCode.VALIDATION_FAILED, msg);
 
@@ -16,77 +16,91 @@ const bad = (msg: string) => new DomainError(ErrorCode.VALIDATION_FAILED, msg);
  * least once: a replica reads its hints, applies them idempotently, then acknowledges up to a seq.
  * Per (service, target, seq) the hint of the newest term wins. Fencing: after a new primary of a
  * service announces its term, hints stamped with an older term are refused.
+ *
+ * Every operation is one synchronous SQLite transaction on prepared statements of TypeORM's
+ * better-sqlite3 connection (schema from the entities): concurrent requests cannot interleave inside
+ * each other's transactions, which TypeORM's async transactions on one connection do not prevent.
  */
 @Injectable()
 export class HintsService {
+  private db: Database | null = null;
+  private q!: Record<string, Statement>;
+
   constructor(@InjectDataSource() private readonly ds: DataSource, @Inject(LOGGER) private readonly logger: Logger) {}
 
-  async put(req: PutHintsRequest): Promise<{ stored: number }> {
+  private s(name: string): Statement {
+    if (!this.db) {
+      this.db = rawDatabase(this.ds);
+      const p = (sql: string) => this.db!.prepare(sql);
+      this.q = {
+        fence: p('SELECT counter, electorId FROM fences WHERE service = ?'),
+        setFence: p('INSERT INTO fences (service, counter, electorId) VALUES (?, ?, ?) ON CONFLICT(service) DO UPDATE SET counter = excluded.counter, electorId = excluded.electorId'),
+        hintTerm: p('SELECT termCounter, termElector FROM hints WHERE service = ? AND target = ? AND seq = ?'),
+        putHint: p(`INSERT INTO hints (service, target, seq, termCounter, termElector, entry, storedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT(service, target, seq) DO UPDATE SET termCounter = excluded.termCounter, termElector = excluded.termElector, entry = excluded.entry, storedAt = excluded.storedAt`),
+        getHints: p('SELECT entry FROM hints WHERE service = ? AND target = ? AND seq > ? ORDER BY seq LIMIT ?'),
+        ack: p('DELETE FROM hints WHERE service = ? AND target = ? AND seq <= ?'),
+        stats: p('SELECT service, target, COUNT(*) AS count FROM hints GROUP BY service, target ORDER BY service, target'),
+      };
+    }
+    return this.q[name];
+  }
+
+  put(req: PutHintsRequest): { stored: number } {
     if (typeof req?.service !== 'string' || !Number.isSafeInteger(req?.target) || !isTerm(req?.term) || !Array.isArray(req?.entries)) {
       throw bad('put-hints needs service, target, term and entries');
     }
     for (const e of req.entries) if (!Number.isSafeInteger(e?.seq) || !isTerm(e?.term)) throw bad('every hint needs seq and term');
-    return this.ds.transaction(async (m) => {
-      const fence = await m.findOneBy(FenceRow, { service: req.service });
+    this.s('fence');
+    return this.db!.transaction(() => {
+      const fence = this.s('fence').get(req.service) as Term | undefined;
       if (fence && compareTerms(req.term, fence) < 0) {
-        throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(req.term)} is older than ${req.service}'s fence ${formatTerm(fence)}`, {
-          term: { counter: fence.counter, electorId: fence.electorId },
-        });
+        throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(req.term)} is older than ${req.service}'s fence ${formatTerm(fence)}`, { term: fence });
       }
       const now = new Date().toISOString();
       let stored = 0;
       for (const e of req.entries as LogEntry[]) {
-        const old = await m.findOneBy(HintRow, { service: req.service, target: req.target, seq: e.seq });
+        const old = this.s('hintTerm').get(req.service, req.target, e.seq) as { termCounter: number; termElector: number } | undefined;
         if (old && compareTerms({ counter: old.termCounter, electorId: old.termElector }, e.term) > 0) continue;
-        await m.save(HintRow, {
-          service: req.service, target: req.target, seq: e.seq, termCounter: e.term.counter, termElector: e.term.electorId,
-          entry: JSON.stringify(e), storedAt: now,
-        });
+        this.s('putHint').run(req.service, req.target, e.seq, e.term.counter, e.term.electorId, JSON.stringify(e), now);
         stored++;
       }
       return { stored };
-    });
+    })();
   }
 
-  async get(req: GetHintsRequest): Promise<GetHintsReply> {
+  get(req: GetHintsRequest): GetHintsReply {
     if (typeof req?.service !== 'string' || !Number.isSafeInteger(req?.target) || !Number.isSafeInteger(req?.afterSeq)) {
       throw bad('get-hints needs service, target and afterSeq');
     }
-    const rows = await this.ds.getRepository(HintRow).find({
-      where: { service: req.service, target: req.target, seq: MoreThan(req.afterSeq) },
-      order: { seq: 'ASC' }, take: Math.min(Math.max(req.limit ?? 256, 1), 1000),
-    });
+    const rows = this.s('getHints').all(req.service, req.target, req.afterSeq, Math.min(Math.max(req.limit ?? 256, 1), 1000)) as { entry: string }[];
     return { entries: rows.map((r) => JSON.parse(r.entry) as LogEntry) };
   }
 
-  async ack(req: AckHintsRequest): Promise<{ deleted: number }> {
+  ack(req: AckHintsRequest): { deleted: number } {
     if (typeof req?.service !== 'string' || !Number.isSafeInteger(req?.target) || !Number.isSafeInteger(req?.uptoSeq)) {
       throw bad('ack-hints needs service, target and uptoSeq');
     }
-    const res = await this.ds.getRepository(HintRow).delete({ service: req.service, target: req.target, seq: LessThanOrEqual(req.uptoSeq) });
-    if (res.affected) this.logger.info({ service: req.service, target: req.target, upto: req.uptoSeq, deleted: res.affected }, 'hints delivered');
-    return { deleted: res.affected ?? 0 };
+    const deleted = this.s('ack').run(req.service, req.target, req.uptoSeq).changes;
+    if (deleted) this.logger.info({ service: req.service, target: req.target, upto: req.uptoSeq, deleted }, 'hints delivered');
+    return { deleted };
   }
 
-  async fence(req: FenceRequest): Promise<{ term: Term }> {
+  fence(req: FenceRequest): { term: Term } {
     if (typeof req?.service !== 'string' || !isTerm(req?.term)) throw bad('fence needs service and term');
-    return this.ds.transaction(async (m) => {
-      const cur = await m.findOneBy(FenceRow, { service: req.service });
+    this.s('fence');
+    return this.db!.transaction(() => {
+      const cur = this.s('fence').get(req.service) as Term | undefined;
       if (cur && compareTerms(req.term, cur) < 0) {
-        throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(req.term)} is older than the fence ${formatTerm(cur)}`, {
-          term: { counter: cur.counter, electorId: cur.electorId },
-        });
+        throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(req.term)} is older than the fence ${formatTerm(cur)}`, { term: cur });
       }
-      await m.save(FenceRow, { service: req.service, counter: req.term.counter, electorId: req.term.electorId });
+      this.s('setFence').run(req.service, req.term.counter, req.term.electorId);
       this.logger.info({ service: req.service, term: formatTerm(req.term) }, 'fence raised');
       return { term: req.term };
-    });
+    })();
   }
 
-  async stats(): Promise<RecoveryStats> {
-    const rows = await this.ds.getRepository(HintRow).createQueryBuilder('h')
-      .select('h.service', 'service').addSelect('h.target', 'target').addSelect('COUNT(*)', 'count')
-      .groupBy('h.service').addGroupBy('h.target').getRawMany<{ service: string; target: number; count: number }>();
-    return { pending: rows.map((r) => ({ service: r.service, target: Number(r.target), count: Number(r.count) })) };
+  stats(): RecoveryStats {
+    return { pending: this.s('stats').all() as RecoveryStats['pending'] };
   }
 }

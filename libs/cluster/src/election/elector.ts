@@ -28,7 +28,7 @@ export interface ElectorOptions {
   promoteTimeoutMs?: number;
   /**
    * At start-up, how long to wait for every replica to be ready before the first election, so that
-   * the highest id wins when all start together (default 2000 ms; later elections do not wait).
+   * the highest id wins when all start together (default 5000 ms; later elections do not wait).
    */
   startupGraceMs?: number;
   onEvent?: (e: ElectionEvent) => void;
@@ -207,7 +207,7 @@ export class Elector {
 
   private async elect(answered: ReplicaView[]): Promise<void> {
     const n = this.views.size;
-    const grace = this.o.startupGraceMs ?? 2000;
+    const grace = this.o.startupGraceMs ?? 5000;
     if (!this.everElected && Date.now() - this.startedAt < grace && answered.filter((v) => v.healthy).length < n) return;
     let candidates = answered.filter((v) => v.healthy);
     if (this.o.policy === 'majority') {
