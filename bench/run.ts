@@ -5,6 +5,7 @@ import { CONNECTIONS, DURATION_S, type BenchRow } from './lib';
 import { lookupSuite } from './suites/lookup.suite';
 import { ordersSuite } from './suites/orders.suite';
 import { kvSuite } from './suites/kv.suite';
+import { cartSuite } from './suites/cart.suite';
 
 /**
  * `npm run bench`: starts a cluster on free ports, runs every suite (or those named on the command
@@ -27,6 +28,7 @@ async function main() {
     await cluster?.stop();
   }
   if (want('kv')) rows.push(...await kvSuite(rows.find((r) => r.name === 'bare-http.rps')?.value));
+  if (want('cart')) rows.push(...await cartSuite());
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
   console.log(`\nwrote ${rows.length} figures to ${out}`);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cartCommand } from './cart.command';
 import { loadCommand } from './load.command';
 import { upCommand } from './up.command';
 
@@ -24,6 +25,15 @@ program
   .option('-s, --seed <seed>', 'PRNG seed (default: random, printed)')
   .option('--json <file>', 'also write the report as JSON')
   .action(loadCommand);
+
+program
+  .command('cart')
+  .description('change the cart store membership: join|leave <kv-node id> (only the keys that must move are moved)')
+  .argument('<action>', 'join or leave')
+  .argument('<node>', 'kv-node id')
+  .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
+  .option('-d, --data-dir <dir>', 'data directory (for the generated admin token)', process.env.DATA_DIR ?? './data')
+  .action(cartCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`bazaar: ${err instanceof Error ? err.message : String(err)}`);
