@@ -9,7 +9,7 @@ export async function cartCommand(action: string, node: string, opts: { topology
   if (!gw) throw new Error('the topology has no cart-gateway');
   const token = readAdminToken(opts.dataDir, process.env.BAZAAR_ADMIN_TOKEN);
   const res = await fetch(`${httpUrl(gw)}/members/${node}/${action}`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = await res.json().catch(() => ({}));
+  const body = (await res.json().catch(() => ({}))) as { message?: string; keys?: number; moved?: number; ratio?: number; optimal?: number };
   if (!res.ok) throw new Error(`${res.status}: ${body.message ?? JSON.stringify(body)}`);
   console.log(`kv-node ${node} ${action === 'join' ? 'joined' : 'left'} the cart store: ${body.keys} keys, ${body.moved} replica assignments moved (${body.ratio}× the optimum ${body.optimal})`);
 }
