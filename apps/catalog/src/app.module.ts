@@ -12,7 +12,9 @@ import { CatalogRpcController } from './items/catalog.rpc.controller';
 import { CatalogService } from './items/catalog.service';
 import { CatalogStore } from './items/catalog.store';
 import { InvalidationPusher } from './items/invalidation.pusher';
-import { ItemRow, StockChangeRow } from './items/item.entity';
+import { CatalogTxRow, ItemRow, StockChangeRow } from './items/item.entity';
+import { CatalogTxRpcController } from './tx/catalog-tx.rpc.controller';
+import { CatalogTxService } from './tx/catalog-tx.service';
 import { CatalogReplica } from './replication/catalog-replica';
 import { RestockService } from './restock/restock.service';
 
@@ -25,10 +27,10 @@ export class AppModule {
       imports: [
         ClusterCoreModule.forRoot(config, logger),
         TerminusModule,
-        TypeOrmModule.forRoot(sqliteOptions(file, [ItemRow, StockChangeRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
+        TypeOrmModule.forRoot(sqliteOptions(file, [ItemRow, StockChangeRow, CatalogTxRow, ...REPLICATION_ENTITIES], config.env.SQLITE_SYNCHRONOUS)),
       ],
-      controllers: [CatalogRpcController, replicaRpcController(CATALOG_SERVICE, CatalogReplica), CatalogHttpController, HealthController],
-      providers: [CatalogStore, CatalogReplica, CatalogService, InvalidationPusher, RestockService],
+      controllers: [CatalogRpcController, CatalogTxRpcController, replicaRpcController(CATALOG_SERVICE, CatalogReplica), CatalogHttpController, HealthController],
+      providers: [CatalogStore, CatalogReplica, CatalogService, CatalogTxService, InvalidationPusher, RestockService],
     };
   }
 }

@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ClusterCoreModule, readAdminToken, type LoadedConfig } from '@app/cluster';
+import { ClusterCoreModule, readAdminToken, sqliteOptions, type LoadedConfig } from '@app/cluster';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { join } from 'node:path';
+import { BookstoreController } from './http/bookstore.controller';
+import { KvClient } from './kv/kv.client';
+import { CoordinatorRpcController } from './tx/coordinator.rpc.controller';
+import { TxLogRow } from './tx/tx-log.entity';
+import { TwoPhaseCommitService } from './tx/two-phase-commit.service';
 import type { Logger } from 'pino';
 import { ADMIN_TOKEN, AdminGuard } from './auth/admin.guard';
 import { CatalogClient } from './catalog/catalog.client';
@@ -21,8 +28,12 @@ export class AppModule {
   static forRoot(config: LoadedConfig<GatewayEnv>, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ClusterCoreModule.forRoot(config, logger), TerminusModule],
-      controllers: [BazarController, ToyStoreController, OpsController, HealthController, InvalidationRpcController],
+      imports: [
+        ClusterCoreModule.forRoot(config, logger),
+        TerminusModule,
+        TypeOrmModule.forRoot(sqliteOptions(join(config.dataDir, `gateway-${config.self.id}.sqlite`), [TxLogRow], config.env.SQLITE_SYNCHRONOUS)),
+      ],
+      controllers: [BazarController, ToyStoreController, BookstoreController, OpsController, HealthController, InvalidationRpcController, CoordinatorRpcController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: readAdminToken(config.dataDir, config.env.BAZAAR_ADMIN_TOKEN) },
         AdminGuard,
@@ -31,6 +42,8 @@ export class AppModule {
         CatalogClient,
         CatalogReadService,
         OrderClient,
+        KvClient,
+        TwoPhaseCommitService,
         BazarErrorsFilter,
         ToyStoreErrorsFilter,
         BookstoreErrorsFilter,

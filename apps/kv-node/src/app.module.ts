@@ -5,6 +5,10 @@ import type { Logger } from 'pino';
 import { AntiEntropyService } from './antientropy/anti-entropy.service';
 import { CartRpcController } from './carts/cart.rpc.controller';
 import { CartService } from './carts/cart.service';
+import { BookstoreErrorsFilter, CustomersHttpController } from './customers/customers.http.controller';
+import { CustomersRpcController } from './customers/customers.rpc.controller';
+import { CustomersService } from './customers/customers.service';
+import { TxParticipantService } from './customers/tx-participant.service';
 import type { KvEnv } from './config/kv.config';
 import { FeedGateway } from './feed/feed.gateway';
 import { FeedService } from './feed/feed.service';
@@ -24,8 +28,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ClusterCoreModule.forRoot(config, logger), TerminusModule],
-      controllers: [KvHttpController, FilesHttpController, KvRpcController, CartRpcController, HealthController],
-      providers: [MembershipService, FeedService, FeedGateway, KvService, AntiEntropyService, FilesService, FtpService, CartService, KvErrorsFilter],
+      controllers: [KvHttpController, FilesHttpController, CustomersHttpController, KvRpcController, CartRpcController, CustomersRpcController, HealthController],
+      providers: [MembershipService, FeedService, FeedGateway, KvService, AntiEntropyService, FilesService, FtpService, CartService, CustomersService, TxParticipantService, KvErrorsFilter, BookstoreErrorsFilter],
     };
   }
 }

@@ -40,7 +40,10 @@ export type CatalogWrite =
   | { type: 'decrement'; id: number; quantity: number; orderId: string }
   | { type: 'restock'; kind: ItemKind; below: number; to: number }
   | { type: 'add-item'; item: Omit<Item, 'id' | 'version'> }
-  | { type: 'update-item'; id: number; fields: Partial<Pick<Item, 'title' | 'author' | 'price' | 'quantity' | 'topic'>> };
+  | { type: 'update-item'; id: number; fields: Partial<Pick<Item, 'title' | 'author' | 'price' | 'quantity' | 'topic'>>; kind?: ItemKind }
+  /** two-phase commit, catalog side: reserve an id for a book and keep the insert prepared */
+  | { type: 'tx-prepare'; txId: string; coordinator: number; item: Omit<Item, 'id' | 'version'> }
+  | { type: 'tx-finish'; txId: string; decision: 'committed' | 'aborted' };
 
 export interface CatalogWriteRequest extends Stamped {
   write: CatalogWrite;
@@ -76,15 +79,28 @@ export interface ListRequest {
   rid?: string;
 }
 
+/** A two-phase-commit transaction as the catalog keeps it (replicated like any change). */
+export interface CatalogTx {
+  txId: string;
+  state: 'prepared' | 'committed' | 'aborted';
+  coordinator: number;
+  /** the book, with the id reserved for it */
+  item: Omit<Item, 'version'>;
+  at: string;
+}
+
 /** The body of one catalog log entry: the full state of each changed item and the stock changes. */
 export interface CatalogEntryBody {
   items: Item[];
   stock: StockChange[];
+  /** a transaction's new state, when the entry prepares or finishes one */
+  tx?: CatalogTx;
 }
 
 export interface CatalogSnapshot {
   items: Item[];
   stock: (StockChange & { seq: number })[];
+  txs?: CatalogTx[];
 }
 
 export const CATALOG_REPLICA = {

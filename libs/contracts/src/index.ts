@@ -6,3 +6,4 @@ export * from './catalog';
 export * from './gateway';
 export * from './order';
 export * from './kv';
+export * from './bookstore';

@@ -20,8 +20,11 @@ export interface KvNamespaceSpec {
 
 export type KvOp =
   | { op: 'get'; ns: string; key: string }
-  | { op: 'put'; ns: string; key: string; value: unknown }
+  /** `tx`: the put is part of committing that two-phase transaction (it may write what it locked) */
+  | { op: 'put'; ns: string; key: string; value: unknown; tx?: string }
   | { op: 'delete'; ns: string; key: string }
+  /** adds `by` to a number (absent counts as 0), atomically at the leader: id sequences */
+  | { op: 'incr'; ns: string; key: string; by: number }
   | { op: 'scan'; ns: string; prefix?: string };
 
 export interface KvOpRequest {
@@ -34,7 +37,7 @@ export interface KvOpRequest {
 export type KvOpReply =
   | { found: true; value: unknown; version: KvVersion }
   | { found: false }
-  | { ok: true; existed?: boolean; version: KvVersion }
+  | { ok: true; existed?: boolean; version: KvVersion; value?: unknown }
   | { entries: { key: string; value: unknown }[] };
 
 export interface KvApplyRequest {

@@ -131,9 +131,35 @@ export class CatalogService {
       }
       case 'update-item': {
         const item = this.get(w.id);
+        if (w.kind && item.kind !== w.kind) throw new DomainError(ErrorCode.NOT_FOUND, `no ${w.kind} with id ${w.id}`);
         const next = { ...item, ...w.fields, version: item.version + 1 };
         const delta = next.quantity - item.quantity;
         return { items: [next], stock: delta ? [{ cause: `admin:${seq}`, itemId: item.id, delta }] : [] };
+      }
+      case 'tx-prepare': {
+        // idempotent: a repeated prepare answers like the first (its entry has the tx's state)
+        if (this.store.tx(w.txId)) return null;
+        const id = this.store.maxId() + 1;
+        return { items: [], stock: [], tx: { txId: w.txId, state: 'prepared', coordinator: w.coordinator, item: { ...w.item, id }, at: new Date().toISOString() } };
+      }
+      case 'tx-finish': {
+        const tx = this.store.tx(w.txId);
+        if (!tx) {
+          // never prepared here (the prepare was lost): an abort needs nothing, a commit cannot happen
+          if (w.decision === 'aborted') return null;
+          throw new DomainError(ErrorCode.CONFLICT, `transaction ${w.txId} was not prepared here`);
+        }
+        if (tx.state !== 'prepared') {
+          if (tx.state === w.decision) return null;
+          throw new DomainError(ErrorCode.CONFLICT, `transaction ${w.txId} is already ${tx.state}`);
+        }
+        if (w.decision === 'aborted') return { items: [], stock: [], tx: { ...tx, state: 'aborted' } };
+        const item: Item = { ...tx.item, version: 1 };
+        return {
+          items: [item],
+          stock: item.quantity ? [{ cause: `tx:${w.txId}`, itemId: item.id, delta: item.quantity }] : [],
+          tx: { ...tx, state: 'committed' },
+        };
       }
     }
   }
@@ -171,6 +197,15 @@ function validateWrite(w: CatalogWrite): void {
         || (f.title !== undefined && (typeof f.title !== 'string' || !f.title))) throw bad('update-item has invalid fields');
       return;
     }
+    case 'tx-prepare': {
+      const i = w.item;
+      if (typeof w.txId !== 'string' || !w.txId || !Number.isSafeInteger(w.coordinator) || !i || typeof i.title !== 'string' || !i.title
+        || !isPrice(i.price) || !isQty(i.quantity)) throw bad('tx-prepare needs txId, coordinator and a complete book');
+      return;
+    }
+    case 'tx-finish':
+      if (typeof w.txId !== 'string' || !['committed', 'aborted'].includes(w.decision)) throw bad('tx-finish needs txId and decision');
+      return;
     default:
       throw bad(`unknown write type ${JSON.stringify((w as { type?: unknown }).type)}`);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { rawDatabase, type StateMachine } from '@app/cluster';
-import type { CatalogEntryBody, CatalogSnapshot, Item, ItemKind, LogEntry, RecordedDecrement } from '@app/contracts';
+import type { CatalogEntryBody, CatalogSnapshot, CatalogTx, Item, ItemKind, LogEntry, RecordedDecrement } from '@app/contracts';
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 
@@ -45,6 +45,12 @@ export class CatalogStore implements StateMachine<CatalogEntryBody, CatalogSnaps
       allChanges: p('SELECT cause, itemId, delta, seq FROM stock_changes'),
       clearItems: p('DELETE FROM items'),
       clearChanges: p('DELETE FROM stock_changes'),
+      tx: p('SELECT txId, state, coordinator, item, at FROM catalog_txs WHERE txId = ?'),
+      txs: p('SELECT txId, state, coordinator, item, at FROM catalog_txs'),
+      prepared: p("SELECT txId, state, coordinator, item, at FROM catalog_txs WHERE state = 'prepared'"),
+      putTx: p(`INSERT INTO catalog_txs (txId, state, coordinator, item, at) VALUES (@txId, @state, @coordinator, @item, @at)
+        ON CONFLICT(txId) DO UPDATE SET state = excluded.state, coordinator = excluded.coordinator, item = excluded.item, at = excluded.at`),
+      clearTxs: p('DELETE FROM catalog_txs'),
     };
   }
 
@@ -69,8 +75,23 @@ export class CatalogStore implements StateMachine<CatalogEntryBody, CatalogSnaps
     return (kind ? this.s('kind').all(kind) : this.s('all').all()) as Item[];
   }
 
+  /** The highest item id in use, counting the ids prepared transactions have reserved. */
   maxId(): number {
-    return (this.s('maxId').get() as { id: number | null }).id ?? 0;
+    const items = (this.s('maxId').get() as { id: number | null }).id ?? 0;
+    return Math.max(items, ...this.preparedTxs().map((t) => t.item.id));
+  }
+
+  tx(txId: string): CatalogTx | undefined {
+    const r = this.s('tx').get(txId) as (Omit<CatalogTx, 'item'> & { item: string }) | undefined;
+    return r ? { ...r, item: JSON.parse(r.item) } : undefined;
+  }
+
+  preparedTxs(): CatalogTx[] {
+    return (this.s('prepared').all() as (Omit<CatalogTx, 'item'> & { item: string })[]).map((r) => ({ ...r, item: JSON.parse(r.item) }));
+  }
+
+  private putTx(t: CatalogTx): void {
+    this.s('putTx').run({ ...t, item: JSON.stringify(t.item) });
   }
 
   /** The log seq of the stock change recorded for this cause and item, if any. */
@@ -94,17 +115,21 @@ export class CatalogStore implements StateMachine<CatalogEntryBody, CatalogSnaps
     for (const e of entries) {
       for (const i of e.body.items) this.s('upsert').run(i);
       for (const c of e.body.stock) this.s('change_').run(c.cause, c.itemId, c.delta, e.seq);
+      if (e.body.tx) this.putTx(e.body.tx);
     }
   }
 
   snapshot(): CatalogSnapshot {
-    return { items: this.list(), stock: this.s('allChanges').all() as CatalogSnapshot['stock'] };
+    const txs = (this.s('txs').all() as (Omit<CatalogTx, 'item'> & { item: string })[]).map((r) => ({ ...r, item: JSON.parse(r.item) }));
+    return { items: this.list(), stock: this.s('allChanges').all() as CatalogSnapshot['stock'], txs };
   }
 
   restore(s: CatalogSnapshot): void {
     this.s('clearItems').run();
     this.s('clearChanges').run();
+    this.s('clearTxs').run();
     for (const i of s.items) this.s('upsert').run(i);
     for (const c of s.stock) this.s('change_').run(c.cause, c.itemId, c.delta, c.seq);
+    for (const t of s.txs ?? []) this.putTx(t);
   }
 }

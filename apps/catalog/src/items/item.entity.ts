@@ -47,3 +47,23 @@ export class StockChangeRow {
   @Column('integer')
   seq!: number;
 }
+
+/** Two-phase-commit transactions this catalog took part in (prepared, then committed or aborted). */
+@Entity('catalog_txs')
+export class CatalogTxRow {
+  @PrimaryColumn('text')
+  txId!: string;
+
+  @Column('text')
+  state!: 'prepared' | 'committed' | 'aborted';
+
+  @Column('integer')
+  coordinator!: number;
+
+  /** the book as JSON, with its reserved id */
+  @Column('text')
+  item!: string;
+
+  @Column('text')
+  at!: string;
+}

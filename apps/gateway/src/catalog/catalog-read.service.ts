@@ -68,6 +68,11 @@ export class CatalogReadService {
     return this.cachedList(`kind:${kind ?? '*'}`, () => this.client.list(kind, (items) => this.fresh(items), rid));
   }
 
+  /** Every book (not toys): the Bookstore's GET /books. */
+  books(rid?: string): Promise<Item[]> {
+    return this.list('book', rid);
+  }
+
   /** A catalog write happened (pushed by the primary, or answered to this gateway). */
   invalidate(changes: { id: number; version: number }[]): void {
     for (const c of changes) this.items.invalidate(c.id, c.version);

@@ -80,18 +80,23 @@ export class CatalogClient {
    * Sends a write to the primary. `idempotent` writes (absolute values, or carrying an order id) are
    * repeated after a timeout too; others only after errors that prove they did not happen.
    */
-  async write(write: CatalogWrite, rid?: string, idempotent = true): Promise<CatalogWriteReply> {
+  write(write: CatalogWrite, rid?: string, idempotent = true): Promise<CatalogWriteReply> {
+    return this.callPrimary<CatalogWriteReply>(CATALOG.WRITE, (term) => ({ write, term } satisfies CatalogWriteRequest), rid, idempotent);
+  }
+
+  /** A message for the primary, stamped with its term, retried through a failover until WRITE_DEADLINE_MS. */
+  async callPrimary<R>(pattern: string, payload: (term: import('@app/contracts').Term) => object, rid?: string, idempotent = true): Promise<R> {
     const deadline = Date.now() + this.config.env.WRITE_DEADLINE_MS;
     for (;;) {
       const leader = await this.elector.awaitLeader(Math.max(0, deadline - Date.now()));
       try {
         const attempt = Math.max(50, Math.min(this.config.env.ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
-        return await this.pool.get(leader.instance).send<CatalogWriteReply, CatalogWriteRequest>(CATALOG.WRITE, { write, term: leader.term }, attempt, rid);
+        return await this.pool.get(leader.instance).send<R>(pattern, payload(leader.term), attempt, rid);
       } catch (err) {
         const e = err instanceof DomainError ? err : DomainError.fromWire(err);
         const notApplied = e.code === ErrorCode.NOT_LEADER || e.code === ErrorCode.STALE_TERM || e.details?.transport === 'ECONNREFUSED';
         if (!RETRY_WRITE.has(e.code) || !(idempotent || notApplied) || Date.now() >= deadline) throw e;
-        this.logger.warn({ rid, err: e.message, leader: leader.instance.id }, 'catalog write retried after a leader change');
+        this.logger.warn({ rid, err: e.message, leader: leader.instance.id }, `catalog ${pattern} retried after a leader change`);
         await this.elector.reportFailure(leader.instance.id);
         await sleep(50);
       }

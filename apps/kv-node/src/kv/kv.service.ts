@@ -57,6 +57,7 @@ export class KvService implements OnApplicationShutdown {
     for (const spec of NAMESPACES) {
       this.namespaces.set(spec.name, new KvNamespace(spec, config.env.KV_PARTITIONS, spec.durable ? join(dir, `${spec.name}.log`) : null, config.env.KV_FSYNC));
     }
+    seedCustomers(this.namespaces.get('customers')!);
     members.onLeaderChange((leader, term) => {
       if (leader === this.members.self.id) {
         this.seq = 0;
@@ -92,6 +93,12 @@ export class KvService implements OnApplicationShutdown {
     return this.replicasOf(ns, partition).includes(this.members.self.id);
   }
 
+  /**
+   * Set by the two-phase-commit participant: waits (bounded) while the key is locked by a prepared
+   * transaction, then throws UNAVAILABLE with Retry-After.
+   */
+  lockCheck: ((op: KvOp) => Promise<void>) | null = null;
+
   /** Called by anti-entropy once this leader has pulled what its partitions missed. */
   markCaughtUp(term: number): void {
     this.caughtUpTerm = term;
@@ -123,12 +130,23 @@ export class KvService implements OnApplicationShutdown {
     this.assertLeading();
     const ns = this.ns(op.ns);
     if (op.op === 'scan') return { entries: (await this.scan(ns, op.prefix ?? '', rid)).map(({ key, value }) => ({ key, value })) };
+    // a write to a row a prepared transaction holds waits (bounded) before queueing on its key, so the
+    // transaction's own commit is never stuck behind it
+    if (this.lockCheck) await this.lockCheck(op);
     return this.withKeyLock(`${op.ns}/${op.key}`, async () => {
       // an operation queued behind this key while a newer leader took over must not run here
       this.assertLeading();
       if (op.op === 'get') {
         const e = await this.readLatest(ns, op.key, rid);
         return e && !e.deleted ? { found: true, value: e.value, version: e.version } : { found: false };
+      }
+      if (op.op === 'incr') {
+        const cur = await this.readLatest(ns, op.key, rid);
+        const value = (cur && !cur.deleted && typeof cur.value === 'number' ? cur.value : 0) + op.by;
+        const version: KvVersion = [this.members.currentTerm(), this.members.self.id, ++this.seq];
+        const entry: KvEntry = { key: op.key, value, version };
+        await this.replicate(ns, entry, rid);
+        return { ok: true, version, value };
       }
       const before = op.op === 'delete' ? await this.readLatest(ns, op.key, rid) : null;
       if (op.op === 'delete' && (!before || before.deleted)) return { ok: true, existed: false, version: before?.version ?? [0, 0, 0] };
@@ -300,7 +318,22 @@ function validate(op: KvOp): void {
   const bad = (m: string) => new DomainError(ErrorCode.VALIDATION_FAILED, m);
   if (!op || typeof op !== 'object' || typeof op.ns !== 'string') throw bad('an operation needs ns');
   if (op.op === 'scan') return;
-  if (!['get', 'put', 'delete'].includes(op.op)) throw bad(`unknown operation ${JSON.stringify((op as { op?: unknown }).op)}`);
+  if (!['get', 'put', 'delete', 'incr'].includes(op.op)) throw bad(`unknown operation ${JSON.stringify((op as { op?: unknown }).op)}`);
+  if (op.op === 'incr' && !Number.isSafeInteger(op.by)) throw bad('incr needs an integer by');
   if (typeof op.key !== 'string' || !op.key || op.key.length > KEY_MAX) throw bad(`a key is a string of 1 to ${KEY_MAX} characters`);
   if (op.op === 'put' && op.value === undefined) throw bad('a put needs a value');
+}
+
+/**
+ * The Bookstore's customers of CONTRACTS.md, identical on every node that starts with an empty
+ * customers namespace: the same entries at the lowest versions, so any later write wins over them.
+ */
+function seedCustomers(ns: KvNamespace): void {
+  if (ns.size > 0) return;
+  const seed = [
+    { id: 1, name: 'John Doe', email: 'john@example.com', orders_count: 0 },
+    { id: 2, name: 'Alice Smith', email: 'alice@example.com', orders_count: 0 },
+  ];
+  seed.forEach((c, i) => ns.apply({ key: `c:${c.id}`, value: c, version: [0, 0, i + 1] }));
+  ns.apply({ key: 'seq', value: seed.length, version: [0, 0, seed.length + 1] });
 }
