@@ -13,6 +13,7 @@ program
   .description('start every instance of the topology as separate processes; Ctrl-C stops them all')
   .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
   .option('-d, --data-dir <dir>', 'data directory (env DATA_DIR)', process.env.DATA_DIR ?? './data')
+  .option('--redis', 'also start a local Redis Cluster (6 redis-server processes on 7000-7005) as the gateways\' L2 cache')
   .action(upCommand);
 
 program

@@ -1,14 +1,24 @@
 import Table from 'cli-table3';
 import { httpUrl } from '@app/cluster/topology';
+import { join } from 'node:path';
 import { ClusterRunner, ensureAdminToken } from '../launcher/cluster-runner';
+import { RedisClusterRunner } from '../launcher/redis-cluster';
 
 /** `bazaar up` (`npm start`): the whole cluster on this machine until Ctrl-C. */
-export async function upCommand(opts: { topology: string; dataDir: string }): Promise<void> {
+export async function upCommand(opts: { topology: string; dataDir: string; redis?: boolean }): Promise<void> {
   const { token, generated, file } = ensureAdminToken(opts.dataDir);
+  let redis: RedisClusterRunner | null = null;
+  if (opts.redis) {
+    const ports = [7000, 7001, 7002, 7003, 7004, 7005];
+    redis = new RedisClusterRunner(ports, join(opts.dataDir, 'redis'));
+    console.log(`Starting a Redis Cluster (3 masters, 3 replicas) on ${ports.join(', ')} …`);
+    await redis.start();
+  }
   const runner = new ClusterRunner({
     topologyFile: opts.topology,
     dataDir: opts.dataDir,
     adminToken: token,
+    envFor: (i) => (redis && i.app === 'gateway' ? { REDIS_NODES: redis.seeds.join(',') } : undefined),
     onExit: (i, code, signal) => console.error(`! ${i.app}#${i.id} exited (${signal ?? `code ${code}`}); see ${runner.logDir}/${i.app}-${i.id}.log`),
   });
   let stopping = false;
@@ -17,6 +27,7 @@ export async function upCommand(opts: { topology: string; dataDir: string }): Pr
     stopping = true;
     console.log(`\n${why}: stopping every instance…`);
     await runner.stopAll();
+    await redis?.stop();
     console.log('stopped.');
     process.exit(0);
   };
@@ -30,6 +41,7 @@ export async function upCommand(opts: { topology: string; dataDir: string }): Pr
   } catch (err) {
     console.error(`start-up failed: ${(err as Error).message}`);
     await runner.stopAll();
+    await redis?.stop();
     process.exit(1);
   }
 
@@ -42,6 +54,7 @@ export async function upCommand(opts: { topology: string; dataDir: string }): Pr
   if (generated) console.log(`Admin token (generated, kept in ${file}): ${token}`);
   else console.log(`Admin token: ${process.env.BAZAAR_ADMIN_TOKEN ? 'from BAZAAR_ADMIN_TOKEN' : `kept in ${file}`}`);
   const gw = runner.instances().find((i) => i.app === 'gateway');
+  if (redis) console.log(`L2 cache: Redis Cluster at ${redis.seeds.join(', ')}`);
   if (gw) console.log(`Try: curl ${httpUrl(gw)}/lookup/1`);
   console.log('Ctrl-C stops the cluster.');
 }

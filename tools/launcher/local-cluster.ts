@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePorts } from './ports';
+import { RedisClusterRunner } from './redis-cluster';
 
 export const ADMIN_TOKEN = 'local-admin-token';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -26,6 +27,8 @@ export interface ClusterSpec {
   /** called with the topology before any process starts (to point fault proxies at its ports) */
   onTopology?: (t: Topology) => void | Promise<void>;
   nodeArgsFor?: (i: Instance) => string[] | undefined;
+  /** also start a local Redis Cluster (6 redis-server processes) and give the gateways its address */
+  redis?: boolean;
 }
 
 export interface HttpReply<T = any> {
@@ -40,6 +43,8 @@ export interface HttpReply<T = any> {
  * by opening the replicas' SQLite files directly.
  */
 export class LocalCluster {
+  redis: RedisClusterRunner | null = null;
+
   private constructor(readonly runner: ClusterRunner, readonly dir: string, readonly topology: Topology) {}
 
   static async start(spec: ClusterSpec): Promise<LocalCluster> {
@@ -59,6 +64,12 @@ export class LocalCluster {
     }
     const dir = mkdtempSync(join(tmpdir(), spec.prefix ?? 'bazaar-e2e-'));
     const topology: Topology = { instances };
+    let redis: RedisClusterRunner | null = null;
+    if (spec.redis) {
+      redis = new RedisClusterRunner(await freePorts(6), join(dir, 'redis'));
+      await redis.start();
+      topology.redis = redis.seeds;
+    }
     writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology, null, 2));
     await spec.onTopology?.(topology);
     const runner = new ClusterRunner({
@@ -71,6 +82,7 @@ export class LocalCluster {
       nodeArgsFor: spec.nodeArgsFor,
     });
     const cluster = new LocalCluster(runner, dir, topology);
+    cluster.redis = redis;
     try {
       await runner.startAll(60000);
     } catch (err) {
@@ -143,6 +155,7 @@ export class LocalCluster {
 
   async stop(keep = false): Promise<void> {
     await this.runner.stopAll();
+    await this.redis?.stop();
     if (!keep && !process.env.KEEP_E2E_DATA) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { ClusterCoreModule, readAdminToken, sqliteOptions, type LoadedConfig } f
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { BookstoreController } from './http/bookstore.controller';
+import { RedisCacheService } from './cache/redis-cache.service';
 import { KvClient } from './kv/kv.client';
 import { CoordinatorRpcController } from './tx/coordinator.rpc.controller';
 import { TxLogRow } from './tx/tx-log.entity';
@@ -43,6 +44,7 @@ export class AppModule {
         CatalogReadService,
         OrderClient,
         KvClient,
+        RedisCacheService,
         TwoPhaseCommitService,
         BazarErrorsFilter,
         ToyStoreErrorsFilter,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, MetricsService, type LoadedConfig } from '@app/cluster';
 import { DomainError, ErrorCode, type Item, type ItemKind } from '@app/contracts';
+import { RedisCacheService } from '../cache/redis-cache.service';
 import { GenerationCache, VersionedCache } from '../cache/versioned-cache';
 import type { GatewayEnv } from '../config/gateway.config';
 import { CatalogClient } from './catalog.client';
@@ -23,6 +24,7 @@ export class CatalogReadService {
 
   constructor(
     private readonly client: CatalogClient,
+    private readonly redis: RedisCacheService,
     @Inject(CONFIG) config: LoadedConfig<GatewayEnv>,
     metrics: MetricsService,
   ) {
@@ -42,8 +44,16 @@ export class CatalogReadService {
       return cached;
     }
     this.itemMiss.inc();
+    if (this.redis.enabled) {
+      const shared = await this.redis.getItem(id);
+      if (shared && shared.version >= this.items.floor(id)) {
+        this.items.set(id, shared);
+        return shared;
+      }
+    }
     const item = await this.client.get(id, this.items.floor(id), rid);
     this.items.set(id, item);
+    if (this.redis.enabled) void this.redis.setItem(item);
     return item;
   }
 
@@ -68,21 +78,44 @@ export class CatalogReadService {
     return this.cachedList(`kind:${kind ?? '*'}`, () => this.client.list(kind, (items) => this.fresh(items), rid));
   }
 
-  /** Every book (not toys): the Bookstore's GET /books. */
-  books(rid?: string): Promise<Item[]> {
-    return this.list('book', rid);
+  /** Every book (not toys): the Bookstore's GET /books, through L1 and, when configured, the Redis Cluster. */
+  async books(rid?: string): Promise<Item[]> {
+    if (!this.redis.enabled) return this.list('book', rid);
+    const key = 'kind:book';
+    const cached = this.lists.get(key);
+    if (cached) {
+      this.listHit.inc();
+      return cached;
+    }
+    this.listMiss.inc();
+    const gen = this.lists.generation;
+    const shared = await this.redis.getBooks();
+    if (shared && this.fresh(shared)) {
+      this.lists.set(key, shared, gen);
+      return shared;
+    }
+    const epoch = await this.redis.booksEpoch();
+    const items = await this.client.list('book', (x) => this.fresh(x), rid);
+    if (this.fresh(items)) {
+      this.lists.set(key, items, gen);
+      if (epoch !== null) void this.redis.setBooks(items, epoch);
+    }
+    return items;
   }
 
-  /** A catalog write happened (pushed by the primary, or answered to this gateway). */
-  invalidate(changes: { id: number; version: number }[]): void {
+  /** A catalog write happened (pushed by the primary, or answered to this gateway): L1 and L2 drop older copies. */
+  invalidate(changes: { id: number; version: number }[]): Promise<void> {
     for (const c of changes) this.items.invalidate(c.id, c.version);
     this.lists.invalidateAll();
+    return this.redis.invalidate(changes);
   }
 
   /** The result of a write made through this gateway: newer than anything cached. */
   written(items: Item[]): void {
-    this.invalidate(items);
+    for (const c of items) this.items.invalidate(c.id, c.version);
+    this.lists.invalidateAll();
     for (const i of items) this.items.set(i.id, i);
+    void this.redis.invalidate(items);
   }
 
   /** DELETE /invalidate/:id: drop the cached copy. */

@@ -9,11 +9,11 @@ export class InvalidationRpcController {
   constructor(private readonly reads: CatalogReadService) {}
 
   @MessagePattern(GATEWAY.INVALIDATE)
-  invalidate(@Payload() req: InvalidateRequest): InvalidateReply {
+  async invalidate(@Payload() req: InvalidateRequest): Promise<InvalidateReply> {
     if (!Array.isArray(req?.items) || req.items.some((i) => !Number.isSafeInteger(i?.id) || !Number.isSafeInteger(i?.version))) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'invalidate needs items [{id, version}]');
     }
-    this.reads.invalidate(req.items);
+    await this.reads.invalidate(req.items);
     return { ok: true };
   }
 }

@@ -31,6 +31,14 @@ export class GatewayEnv extends BaseEnv {
   @Type(() => Number) @IsInt() @Min(50) @Max(60000)
   ATTEMPT_TIMEOUT_MS: number = 1500;
 
+  /** Redis Cluster seed nodes for the L2 cache, "host:port,..." (default: the topology's `redis`, else none) */
+  @IsOptional() @IsString()
+  REDIS_NODES?: string;
+
+  /** lifetime of an L2 (Redis) entry: bounds a stale entry's life after a delete lost in a failover (default 60000 ms) */
+  @Type(() => Number) @IsInt() @Min(100) @Max(86400000)
+  REDIS_TTL_MS: number = 60000;
+
   /** most items kept in the in-process cache (default 100000) */
   @Type(() => Number) @IsInt() @Min(0)
   CACHE_MAX_ENTRIES: number = 100000;
