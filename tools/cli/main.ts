@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { cartCommand } from './cart.command';
+import { composeCommand } from './compose.command';
 import { loadCommand } from './load.command';
 import { upCommand } from './up.command';
 
@@ -35,6 +36,14 @@ program
   .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
   .option('-d, --data-dir <dir>', 'data directory (for the generated admin token)', process.env.DATA_DIR ?? './data')
   .action(cartCommand);
+
+program
+  .command('compose')
+  .description('generate docker-compose.yml (and deploy/topology.compose.json) from the topology file')
+  .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
+  .option('-o, --out <file>', 'compose file to write', 'docker-compose.yml')
+  .option('--topology-out <file>', 'topology for the containers', 'deploy/topology.compose.json')
+  .action(composeCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`bazaar: ${err instanceof Error ? err.message : String(err)}`);
