@@ -6,6 +6,7 @@ import { lookupSuite } from './suites/lookup.suite';
 import { ordersSuite } from './suites/orders.suite';
 import { kvSuite } from './suites/kv.suite';
 import { cartSuite } from './suites/cart.suite';
+import { booksSuite } from './suites/books.suite';
 
 /**
  * `npm run bench`: starts a cluster on free ports, runs every suite (or those named on the command
@@ -29,6 +30,7 @@ async function main() {
   }
   if (want('kv')) rows.push(...await kvSuite(rows.find((r) => r.name === 'bare-http.rps')?.value));
   if (want('cart')) rows.push(...await cartSuite());
+  if (want('books')) rows.push(...await booksSuite());
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
   console.log(`\nwrote ${rows.length} figures to ${out}`);
