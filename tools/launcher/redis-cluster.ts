@@ -24,7 +24,11 @@ export class RedisClusterRunner {
   async start(): Promise<void> {
     for (const p of this.ports) this.spawn(p);
     await Promise.all(this.ports.map((p) => this.waitPing(p)));
-    await run('redis-cli', ['--cluster', 'create', ...this.seeds, '--cluster-replicas', '1', '--cluster-yes']);
+    // a data directory from an earlier run keeps its cluster (nodes.conf): create it only once
+    const info = await this.cli(this.ports[0], 'cluster', 'info');
+    if (!info.includes('cluster_known_nodes:6')) {
+      await run('redis-cli', ['--cluster', 'create', ...this.seeds, '--cluster-replicas', '1', '--cluster-yes']);
+    }
     await this.waitOk();
   }
 
