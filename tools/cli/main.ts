@@ -3,6 +3,8 @@ import { cartCommand } from './cart.command';
 import { composeCommand } from './compose.command';
 import { loadCommand } from './load.command';
 import { upCommand } from './up.command';
+import { chaosActionCommand, chaosListCommand, chaosScenarioCommand } from './chaos.command';
+import { statusCommand } from './status.command';
 
 const program = new Command()
   .name('bazaar')
@@ -15,7 +17,43 @@ program
   .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
   .option('-d, --data-dir <dir>', 'data directory (env DATA_DIR)', process.env.DATA_DIR ?? './data')
   .option('--redis', 'also start a local Redis Cluster (6 redis-server processes on 7000-7005) as the gateways\' L2 cache')
+  .option('--control-port <port>', 'port of the control API bazaar chaos talks to (127.0.0.1; default: a free one, written to <data-dir>/launcher.json)')
   .action(upCommand);
+
+program
+  .command('status')
+  .description('every instance with role, term, health and address, the live figures and recent events; exit 1 when unhealthy, 2 when the gateway is unreachable')
+  .option('-u, --url <url>', 'gateway URL (default: the first gateway of the topology)')
+  .option('-t, --topology <file>', 'topology file', process.env.TOPOLOGY_FILE ?? 'topology.json')
+  .option('-e, --events <n>', 'recent events to show', '10')
+  .option('--json', 'print the state as JSON')
+  .action(statusCommand);
+
+const chaos = program
+  .command('chaos')
+  .description('fault injection through the launcher that runs the cluster (bazaar up / npm start)');
+const dataDirOption = ['-d, --data-dir <dir>', 'data directory of the running cluster (env DATA_DIR)', process.env.DATA_DIR ?? './data'] as const;
+for (const [action, what] of [['kill', 'kill -9 (SIGKILL)'], ['pause', 'SIGSTOP'], ['resume', 'SIGCONT a paused'], ['restart', 'start a killed']] as const) {
+  chaos
+    .command(`${action} <app> <id>`)
+    .description(`${what} instance, e.g. bazaar chaos ${action} order 2`)
+    .option(...dataDirOption)
+    .action((app: string, id: string, opts: { dataDir: string }) => chaosActionCommand(action, app, id, opts));
+}
+chaos
+  .command('list')
+  .description('every instance the launcher runs, with pid and state (running, paused, stopped)')
+  .option(...dataDirOption)
+  .action(chaosListCommand);
+chaos
+  .command('scenario <name>')
+  .description('failover: kill -9 the order leader under load; pause-leader: SIGSTOP it and SIGCONT it later. Prints what happened and how long recovery took; exit 1 if a check fails')
+  .option(...dataDirOption)
+  .option('-u, --url <url>', 'gateway URL (default: the first gateway of the running topology)')
+  .option('-c, --concurrency <c>', 'concurrent load sessions', '4')
+  .option('--steady-ms <ms>', 'load before the fault and after recovery', '3000')
+  .option('-s, --seed <seed>', 'load PRNG seed')
+  .action(chaosScenarioCommand);
 
 program
   .command('load')

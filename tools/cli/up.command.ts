@@ -3,9 +3,10 @@ import { httpUrl } from '@app/cluster/topology';
 import { join } from 'node:path';
 import { ClusterRunner, ensureAdminToken } from '../launcher/cluster-runner';
 import { RedisClusterRunner } from '../launcher/redis-cluster';
+import { LauncherControl } from '../launcher/control';
 
 /** `bazaar up` (`npm start`): the whole cluster on this machine until Ctrl-C. */
-export async function upCommand(opts: { topology: string; dataDir: string; redis?: boolean }): Promise<void> {
+export async function upCommand(opts: { topology: string; dataDir: string; redis?: boolean; controlPort?: string }): Promise<void> {
   const { token, generated, file } = ensureAdminToken(opts.dataDir);
   let redis: RedisClusterRunner | null = null;
   if (opts.redis) {
@@ -21,11 +22,13 @@ export async function upCommand(opts: { topology: string; dataDir: string; redis
     envFor: (i) => (redis && i.app === 'gateway' ? { REDIS_NODES: redis.seeds.join(',') } : undefined),
     onExit: (i, code, signal) => console.error(`! ${i.app}#${i.id} exited (${signal ?? `code ${code}`}); see ${runner.logDir}/${i.app}-${i.id}.log`),
   });
+  const control = new LauncherControl(runner, token);
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${why}: stopping every instance…`);
+    await control.close();
     await runner.stopAll();
     await redis?.stop();
     console.log('stopped.');
@@ -37,9 +40,11 @@ export async function upCommand(opts: { topology: string; dataDir: string; redis
   console.log(`Starting ${runner.instances().length} instances from ${runner.topologyFile}, data in ${runner.dataDir} …`);
   const started = Date.now();
   try {
+    await control.listen(opts.controlPort ? Number(opts.controlPort) : 0);
     await runner.startAll(120000);
   } catch (err) {
     console.error(`start-up failed: ${(err as Error).message}`);
+    await control.close();
     await runner.stopAll();
     await redis?.stop();
     process.exit(1);
@@ -55,6 +60,7 @@ export async function upCommand(opts: { topology: string; dataDir: string; redis
   else console.log(`Admin token: ${process.env.BAZAAR_ADMIN_TOKEN ? 'from BAZAAR_ADMIN_TOKEN' : `kept in ${file}`}`);
   const gw = runner.instances().find((i) => i.app === 'gateway');
   if (redis) console.log(`L2 cache: Redis Cluster at ${redis.seeds.join(', ')}`);
-  if (gw) console.log(`Try: curl ${httpUrl(gw)}/lookup/1`);
+  if (gw) console.log(`Try: curl ${httpUrl(gw)}/lookup/1 — dashboard: ${httpUrl(gw)}/dashboard`);
+  console.log(`bazaar status shows the cluster; bazaar chaos kill|pause|resume|restart <app> <id> shakes it (control API on 127.0.0.1, see ${runner.dataDir}/launcher.json).`);
   console.log('Ctrl-C stops the cluster.');
 }

@@ -44,6 +44,7 @@ export class ClusterRunner {
   readonly logDir: string;
   private readonly rootDir: string;
   private readonly running = new Map<string, Running>();
+  private readonly paused = new Set<string>();
   private stopping = false;
 
   constructor(private readonly o: RunnerOptions) {
@@ -68,6 +69,11 @@ export class ClusterRunner {
 
   isRunning(app: AppName, id: number): boolean {
     return this.running.has(key(app, id));
+  }
+
+  /** stopped with SIGSTOP and not yet continued */
+  isPaused(app: AppName, id: number): boolean {
+    return this.paused.has(key(app, id));
   }
 
   pid(app: AppName, id: number): number | undefined {
@@ -106,6 +112,7 @@ export class ClusterRunner {
     const exited = new Promise<void>((done) => {
       child.once('exit', (code, signal) => {
         this.running.delete(key(i.app, i.id));
+        this.paused.delete(key(i.app, i.id));
         if (!this.stopping) this.o.onExit?.(i, code, signal);
         done();
       });
@@ -145,7 +152,9 @@ export class ClusterRunner {
     const r = this.running.get(key(app, id));
     if (!r) throw new Error(`${key(app, id)} is not running`);
     r.child.kill(signal);
-    if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') await r.exited;
+    if (signal === 'SIGSTOP') this.paused.add(key(app, id));
+    else if (signal === 'SIGCONT') this.paused.delete(key(app, id));
+    else await r.exited;
   }
 
   pause(app: AppName, id: number): Promise<void> {

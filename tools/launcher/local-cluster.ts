@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePorts } from './ports';
 import { RedisClusterRunner } from './redis-cluster';
+import { LauncherControl } from './control';
 
 export const ADMIN_TOKEN = 'local-admin-token';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -29,6 +30,8 @@ export interface ClusterSpec {
   nodeArgsFor?: (i: Instance) => string[] | undefined;
   /** also start a local Redis Cluster (6 redis-server processes) and give the gateways its address */
   redis?: boolean;
+  /** also open the launcher's control API (what `bazaar chaos` talks to), as `bazaar up` does */
+  control?: boolean;
 }
 
 export interface HttpReply<T = any> {
@@ -44,6 +47,7 @@ export interface HttpReply<T = any> {
  */
 export class LocalCluster {
   redis: RedisClusterRunner | null = null;
+  control: LauncherControl | null = null;
 
   private constructor(readonly runner: ClusterRunner, readonly dir: string, readonly topology: Topology) {}
 
@@ -84,6 +88,12 @@ export class LocalCluster {
     const cluster = new LocalCluster(runner, dir, topology);
     cluster.redis = redis;
     try {
+      if (spec.control) {
+        // as `bazaar up` leaves it: the token beside launcher.json, so `bazaar chaos -d <dataDir>` works
+        writeFileSync(join(runner.dataDir, 'admin-token'), `${ADMIN_TOKEN}\n`, { mode: 0o600 });
+        cluster.control = new LauncherControl(runner, ADMIN_TOKEN);
+        await cluster.control.listen();
+      }
       await runner.startAll(60000);
     } catch (err) {
       await cluster.stop(true);
@@ -154,6 +164,7 @@ export class LocalCluster {
   }
 
   async stop(keep = false): Promise<void> {
+    await this.control?.close();
     await this.runner.stopAll();
     await this.redis?.stop();
     if (!keep && !process.env.KEEP_E2E_DATA) rmSync(this.dir, { recursive: true, force: true });

@@ -20,6 +20,10 @@ export interface LoadOptions {
   /** longest one order is retried through failures before it counts as failed (default 15000 ms) */
   retryForMs?: number;
   onProgress?: (done: number) => void;
+  /** checked before each iteration: true ends the run early (a scenario runs load until it has seen enough) */
+  shouldStop?: () => boolean;
+  /** called with each order as it is acknowledged */
+  onPlaced?: (p: Placed) => void;
 }
 
 export interface Placed {
@@ -113,7 +117,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       }
       if (r.status === 200) {
         orderMs.push(performance.now() - t0);
-        placed.push({ number: r.body.data.order_number, name, quantity: 1, key, at: Date.now() });
+        const p: Placed = { number: r.body.data.order_number, name, quantity: 1, key, at: Date.now() };
+        placed.push(p);
+        o.onPlaced?.(p);
         return;
       }
       if (r.status === 409) {
@@ -133,7 +139,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const session = async (sid: number) => {
     for (;;) {
       const i = next++;
-      if (i >= o.iterations) return;
+      if (i >= o.iterations || o.shouldStop?.()) return;
       const name = toys[Math.floor(rand() * toys.length)];
       const orderIt = rand() < o.p;
       const t0 = performance.now();

@@ -4,6 +4,8 @@ import { ClusterCoreModule, readAdminToken, sqliteOptions, type LoadedConfig } f
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { BookstoreController } from './http/bookstore.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardService } from './dashboard/dashboard.service';
 import { RedisCacheService } from './cache/redis-cache.service';
 import { KvClient } from './kv/kv.client';
 import { CoordinatorRpcController } from './tx/coordinator.rpc.controller';
@@ -34,7 +36,7 @@ export class AppModule {
         TerminusModule,
         TypeOrmModule.forRoot(sqliteOptions(join(config.dataDir, `gateway-${config.self.id}.sqlite`), [TxLogRow], config.env.SQLITE_SYNCHRONOUS)),
       ],
-      controllers: [BazarController, ToyStoreController, BookstoreController, OpsController, HealthController, InvalidationRpcController, CoordinatorRpcController],
+      controllers: [BazarController, ToyStoreController, BookstoreController, OpsController, DashboardController, HealthController, InvalidationRpcController, CoordinatorRpcController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: readAdminToken(config.dataDir, config.env.BAZAAR_ADMIN_TOKEN) },
         AdminGuard,
@@ -45,6 +47,7 @@ export class AppModule {
         OrderClient,
         KvClient,
         RedisCacheService,
+        DashboardService,
         TwoPhaseCommitService,
         BazarErrorsFilter,
         ToyStoreErrorsFilter,

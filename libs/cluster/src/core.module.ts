@@ -4,9 +4,10 @@ import type { BaseEnv, LoadedConfig } from './config';
 import { MetricsController, MetricsService } from './metrics';
 import { PeerPool } from './peer-client';
 
-/** Injection tokens of the core module. */
-export const CONFIG = Symbol('CONFIG');
-export const LOGGER = Symbol('LOGGER');
+import { EventLog, OpsRpcController } from './events';
+import { CONFIG, LOGGER } from './tokens';
+
+export { CONFIG, LOGGER } from './tokens';
 
 @Injectable()
 class PeerPoolCloser implements OnApplicationShutdown {
@@ -18,7 +19,7 @@ class PeerPoolCloser implements OnApplicationShutdown {
 
 /**
  * What every app shares: its validated config and topology, the JSON logger, the pool of peer
- * clients and Prometheus metrics (GET /metrics).
+ * clients, Prometheus metrics (GET /metrics) and the log of recent cluster events (OPS.EVENTS).
  */
 @Global()
 @Module({})
@@ -26,15 +27,16 @@ export class ClusterCoreModule {
   static forRoot(config: LoadedConfig<BaseEnv>, logger: Logger): DynamicModule {
     return {
       module: ClusterCoreModule,
-      controllers: [MetricsController],
+      controllers: [MetricsController, OpsRpcController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: PeerPool, useFactory: (m: MetricsService) => new PeerPool(config.env.RPC_TIMEOUT_MS, m), inject: [MetricsService] },
         PeerPoolCloser,
         MetricsService,
+        EventLog,
       ],
-      exports: [CONFIG, LOGGER, PeerPool, MetricsService],
+      exports: [CONFIG, LOGGER, PeerPool, MetricsService, EventLog],
     };
   }
 }

@@ -18,3 +18,4 @@ export * from './sqlite';
 export * from './election/elector';
 export * from './rpc-controller.decorator';
 export * from './replication/replica.rpc.controller';
+export * from './events';

@@ -1,6 +1,6 @@
 import { applyDecorators, Catch, Controller, Inject, Injectable, UseFilters } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from './core.module';
+import { LOGGER } from './tokens';
 import { AllErrorsFilter } from './errors-filter';
 
 /** Serialises errors of TCP handlers as {code, message, details}. */

@@ -7,3 +7,4 @@ export * from './gateway';
 export * from './order';
 export * from './kv';
 export * from './bookstore';
+export * from './ops';

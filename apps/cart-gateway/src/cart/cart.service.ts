@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
 import { checkQuorum, compare, docValues, isStale, mergeCounterDocs, type VersionedCounterDoc } from '@app/consistency';
 import { movement } from '@app/hashing';
 import { CART_STORE, DomainError, ErrorCode, RECOVERY, type CartAddRequest, type VersionedDoc, type PutHintsRequest } from '@app/contracts';
@@ -47,6 +47,7 @@ export class CartService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly pool: PeerPool,
     private readonly members: CartMembership,
+    private readonly events: EventLog,
   ) {
     ({ n: this.n, r: this.r, w: this.w } = checkQuorum({ n: config.env.CART_N, r: config.env.CART_R, w: config.env.CART_W }));
     this.recovery = instancesOf(config.topology, 'recovery')[0] ?? null;
@@ -158,7 +159,7 @@ export class CartService {
     // read repair (Dynamo §5): write the merge back to every replica that lacks something of it
     const stale = answered.filter((x) => isStale(x.doc ? asDoc(x.doc) : null, asDoc(merged)));
     if (stale.length) {
-      this.logger.info({ rid, key, nodes: stale.map((x) => x.r.node.id) }, 'read repair');
+      this.events.record('read-repair', `read repair of ${key} on kv-node ${stale.map((x) => `#${x.r.node.id}`).join(', ')}`, { key, nodes: stale.map((x) => x.r.node.id) });
       for (const x of stale) void this.mergeInto(x.r, key, merged, rid).catch(() => undefined);
     }
     return merged;
@@ -234,7 +235,7 @@ export class CartService {
       entries: [{ seq, term: { counter: 0, electorId: 0 }, prev: { counter: 0, electorId: 0 }, body: { key, doc } }],
     };
     await this.pool.get(this.recovery).send(RECOVERY.PUT_HINTS, req, this.config.env.RPC_TIMEOUT_MS, rid);
-    this.logger.info({ rid, key, target }, 'hint left for a cart replica that is down');
+    this.events.record('hints-queued', `cart hint for kv-node#${target} (down): ${key}`, { key, target });
   }
 
   // ------------------------------------------------------------------ membership changes

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
+  CONFIG, EventLog, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
 } from '@app/cluster';
 import { CATALOG_SERVICE, type CatalogEntryBody, type CatalogSnapshot } from '@app/contracts';
 import type { Logger } from 'pino';
@@ -22,6 +22,7 @@ export class CatalogReplica extends ReplicaNode<CatalogEntryBody, CatalogSnapsho
     @Inject(LOGGER) private readonly logger: Logger,
     pool: PeerPool,
     metrics: MetricsService,
+    events: EventLog,
     catalog: CatalogStore,
   ) {
     const { topology, self, env } = config;
@@ -38,6 +39,7 @@ export class CatalogReplica extends ReplicaNode<CatalogEntryBody, CatalogSnapsho
       faults: new Faults(config.faults, logger),
       rpcTimeoutMs: env.RPC_TIMEOUT_MS,
       writeTimeoutMs: env.WRITE_TIMEOUT_MS,
+      onEvent: (kind, message, details) => events.record(kind, message, details),
       onLagChange: (lag) => {
         for (const [id, n] of Object.entries(lag)) metrics.replicationLag.set({ service: CATALOG_SERVICE, replica: id }, n);
       },

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, httpUrl, type Elector, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, httpUrl, PeerPool, type Elector, type Instance, type LoadedConfig } from '@app/cluster';
+import { KV } from '@app/contracts';
 import type { Term } from '@app/contracts';
 import type { GatewayEnv } from '../config/gateway.config';
 import { ElectionService } from './election.service';
@@ -24,9 +25,15 @@ export interface ServiceView {
 @Injectable()
 export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly probed = new Map<string, boolean>();
+  /** kv-nodes: the leader and term each reports */
+  private readonly kv = new Map<number, { leader: number | null; term: number }>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(CONFIG) private readonly config: LoadedConfig<GatewayEnv>, private readonly election: ElectionService) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: LoadedConfig<GatewayEnv>,
+    private readonly election: ElectionService,
+    private readonly pool: PeerPool,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.probe();
@@ -54,7 +61,13 @@ export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestr
         };
       }
       const self = i.app === this.config.self.app && i.id === this.config.self.id;
-      return { ...base, role: 'member', term: null, healthy: self || (this.probed.get(key(i)) ?? false) };
+      const healthy = self || (this.probed.get(key(i)) ?? false);
+      if (i.app === 'kv-node') {
+        const k = this.kv.get(i.id);
+        // kv-nodes elect among themselves: a plain term number (electorId 0)
+        return { ...base, role: k && k.leader === i.id ? 'leader' : 'member', term: k ? { counter: k.term, electorId: 0 } : null, healthy };
+      }
+      return { ...base, role: 'member', term: null, healthy };
     });
   }
 
@@ -65,8 +78,10 @@ export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestr
         try {
           const res = await fetch(`${httpUrl(i)}/health`, { signal: AbortSignal.timeout(500) });
           this.probed.set(key(i), res.ok);
+          if (i.app === 'kv-node') this.kv.set(i.id, await this.pool.get(i).send<{ leader: number | null; term: number }>(KV.STATUS, {}, 500));
         } catch {
           this.probed.set(key(i), false);
+          this.kv.delete(i.id);
         }
       }));
   }

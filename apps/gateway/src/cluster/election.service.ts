@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, Elector, instancesOf, LOGGER, MetricsService, PeerPool, type ElectionEvent, type LoadedConfig } from '@app/cluster';
+import { CONFIG, Elector, EventLog, instancesOf, LOGGER, MetricsService, PeerPool, type ElectionEvent, type LoadedConfig } from '@app/cluster';
 import { CATALOG_SERVICE, ORDER_SERVICE } from '@app/contracts';
 import type { Logger } from 'pino';
 import type { GatewayEnv } from '../config/gateway.config';
@@ -16,6 +16,7 @@ export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(LOGGER) logger: Logger,
     pool: PeerPool,
     metrics: MetricsService,
+    private readonly eventLog: EventLog,
   ) {
     const common = {
       electorId: config.self.id,
@@ -58,6 +59,7 @@ export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private record(e: ElectionEvent): void {
+    if (e.kind !== 'replica-up' || this.ready) this.eventLog.record(`election:${e.kind}`, e.message, { service: e.service, replica: e.replica, term: e.term && `${e.term.counter}.${e.term.electorId}` });
     this.events.push({ ...e, at: new Date().toISOString() });
     if (this.events.length > 200) this.events.shift();
   }

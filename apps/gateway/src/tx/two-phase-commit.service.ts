@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CONFIG, Faults, LOGGER, rawDatabase, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, Faults, LOGGER, rawDatabase, type LoadedConfig } from '@app/cluster';
 import { decide, type Vote } from '@app/consistency';
 import {
   CATALOG_TX, DomainError, ErrorCode, TX,
@@ -42,6 +42,7 @@ export class TwoPhaseCommitService implements OnApplicationBootstrap, OnModuleDe
     private readonly kv: KvClient,
     @Inject(CONFIG) private readonly config: LoadedConfig<GatewayEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly events: EventLog,
   ) {
     this.faults = new Faults(config.faults, logger);
   }
@@ -108,7 +109,7 @@ export class TwoPhaseCommitService implements OnApplicationBootstrap, OnModuleDe
     this.faults.crashPoint('2pc.crash-after-prepare');
     const state = decide(votes, ['catalog', 'customers'], true) === 'commit' ? 'committed' : 'aborted';
     this.s('decide').run(state, itemId, reasons.join('; ') || null, new Date().toISOString(), txId);
-    this.logger.info({ rid, txId, state, votes }, `2pc: decision ${state}`);
+    this.events.record('2pc', `2pc ${txId.slice(0, 8)}: ${state} (catalog ${votes.catalog}, customers ${votes.customers})`, { txId, state, votes });
     this.faults.crashPoint('2pc.crash-after-decision');
     await this.deliver(txId, state, rid);
     if (state === 'aborted') throw new DomainError(ErrorCode.UNAVAILABLE, `Failed to add book: ${reasons.join('; ')}`, { txId });

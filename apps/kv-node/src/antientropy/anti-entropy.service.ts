@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CONFIG, LOGGER, MetricsService, PeerPool, sleep, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, LOGGER, MetricsService, PeerPool, sleep, type Instance, type LoadedConfig } from '@app/cluster';
 import {
   KV,
   type AeCompareReply, type AeCompareRequest, type AeDigestRequest, type AeKeysReply, type AeKeysRequest, type AeNode, type AePushRequest, type KvEntry,
@@ -38,6 +38,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     private readonly kv: KvService,
     private readonly members: MembershipService,
     metrics: MetricsService,
+    private readonly events: EventLog,
   ) {
     this.aePool = new PeerPool(Math.max(config.env.RPC_TIMEOUT_MS, 5000));
     const self = this;
@@ -89,7 +90,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
       try {
         const pulled = await this.roundWith(this.members.livePeers());
         this.stats.lastRefillMs = Date.now() - started;
-        this.logger.info({ ms: this.stats.lastRefillMs, pulled }, `refilled from ${this.members.livePeers().length} peers`);
+        this.events.record('refill', `kv-node#${this.config.self.id} refilled from ${this.members.livePeers().length} peers (${pulled} entries, ${this.stats.lastRefillMs} ms)`, { ms: this.stats.lastRefillMs, pulled });
         break;
       } catch (err) {
         this.logger.warn({ err: (err as Error).message, attempt }, 'refill failed; retrying');
@@ -175,7 +176,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
       }
     }
     this.stats.entriesPulled += pulled;
-    if (pulled) this.logger.info({ peer: peer.id, ns: ns.spec.name, pulled }, 'anti-entropy repaired entries');
+    if (pulled) this.events.record('anti-entropy', `anti-entropy repaired entries: ${pulled} from kv-node#${peer.id} (${ns.spec.name})`, { peer: peer.id, ns: ns.spec.name, pulled });
     return pulled;
   }
 
@@ -232,7 +233,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     const ns = this.kv.ns(req.ns);
     let applied = 0;
     for (const e of req.entries) if (ns.apply(e)) applied++;
-    if (applied) this.logger.info({ ns: req.ns, applied }, 'anti-entropy repaired entries (pushed by a peer)');
+    if (applied) this.events.record('anti-entropy', `anti-entropy repaired entries (pushed by a peer): ${applied} (${req.ns})`, { ns: req.ns, applied });
     return { applied };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
 import {
   DomainError, ErrorCode, RECOVERY,
   type CartAddRequest, type GetHintsReply, type VersionedDoc,
@@ -27,6 +27,7 @@ export class CartService implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly pool: PeerPool,
+    private readonly events: EventLog,
   ) {
     this.store = new CartStore(String(config.self.id), join(config.dataDir, `kv-node-${config.self.id}`, 'carts.log'));
     this.recovery = instancesOf(config.topology, 'recovery')[0] ?? null;
@@ -68,7 +69,7 @@ export class CartService implements OnApplicationBootstrap, OnApplicationShutdow
         }
         await client.send(RECOVERY.ACK_HINTS, { service: CART_SERVICE, target: this.config.self.id, uptoSeq: entries[entries.length - 1].seq }, 2000);
       }
-      if (applied) this.logger.info({ applied }, 'cart hints delivered (hinted handoff)');
+      if (applied) this.events.record('hints-delivered', `cart hints delivered (hinted handoff): ${applied} to kv-node#${this.config.self.id}`, { applied });
     } catch {
       /* recovery unreachable: next time */
     } finally {

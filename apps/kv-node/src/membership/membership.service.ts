@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
 import { DomainError, ErrorCode, KV, type KvClaimRequest } from '@app/contracts';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,7 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly pool: PeerPool,
+    private readonly events: EventLog,
   ) {
     this.self = config.self;
     for (const i of instancesOf(config.topology, 'kv-node')) if (i.id !== this.self.id) this.peers.set(i.id, { instance: i, lastSeen: 0, beat: null });
@@ -254,7 +255,7 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
       ? `kv-node ${this.self.id}: no leader (term ${term})`
       : `kv-node ${this.self.id}: node ${leader} leads in term ${term}`;
     console.log(line);
-    this.logger.info({ leader, term }, line);
+    this.events.record('kv-leader', line, { leader, term });
     for (const l of this.listeners) l(leader, term);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
+import { CONFIG, EventLog, Faults, LOGGER, type LoadedConfig } from '@app/cluster';
 import { DomainError, ErrorCode, type BuyReply, type BuyRequest, type Order, type Term } from '@app/contracts';
 import type { Logger } from 'pino';
 import { CatalogWriter } from '../catalog/catalog-writer';
@@ -48,6 +48,7 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly catalog: CatalogWriter,
     @Inject(CONFIG) private readonly config: LoadedConfig<OrderEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly events: EventLog,
   ) {
     this.faults = new Faults(config.faults, logger);
   }
@@ -166,7 +167,7 @@ export class OrderService implements OnApplicationBootstrap, OnModuleDestroy {
           }
           const { order } = await this.confirm({ orderId: d.orderId, itemId: d.itemId, name: d.title, quantity: d.quantity, catalogSeq: d.seq });
           this.pending.delete(d.orderId);
-          this.logger.warn({ orderId: d.orderId, number: order.number }, 'reconciled a decrement without an order: confirmed it');
+          this.events.record('reconciled', `order ${order.number} confirmed from the catalog's record (its leader had died)`, { orderId: d.orderId, number: order.number });
         }
         if (!blocked) advance = d.seq;
       }

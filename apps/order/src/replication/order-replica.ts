@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  CONFIG, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
+  CONFIG, EventLog, Faults, instancesOf, LOGGER, MetricsService, PeerPool, ReplicaNode, SqliteReplicaStore, type LoadedConfig,
 } from '@app/cluster';
 import { ORDER_SERVICE, type OrderEntryBody, type OrderSnapshot, type ReplicaRole, type Term } from '@app/contracts';
 import type { Logger } from 'pino';
@@ -23,6 +23,7 @@ export class OrderReplica extends ReplicaNode<OrderEntryBody, OrderSnapshot> imp
     @Inject(LOGGER) logger: Logger,
     pool: PeerPool,
     metrics: MetricsService,
+    events: EventLog,
     orders: OrderStore,
   ) {
     const { topology, self, env } = config;
@@ -39,6 +40,7 @@ export class OrderReplica extends ReplicaNode<OrderEntryBody, OrderSnapshot> imp
       faults: new Faults(config.faults, logger),
       rpcTimeoutMs: env.RPC_TIMEOUT_MS,
       writeTimeoutMs: env.WRITE_TIMEOUT_MS,
+      onEvent: (kind, message, details) => events.record(kind, message, details),
       onLagChange: (lag) => {
         for (const [id, n] of Object.entries(lag)) metrics.replicationLag.set({ service: ORDER_SERVICE, replica: id }, n);
       },

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { compareTerms, formatTerm, isTerm, LOGGER, rawDatabase } from '@app/cluster';
+import { compareTerms, EventLog, formatTerm, isTerm, LOGGER, rawDatabase } from '@app/cluster';
 import {
   DomainError, ErrorCode,
   type AckHintsRequest, type FenceRequest, type GetHintsReply, type GetHintsRequest, type LogEntry, type PutHintsRequest, type RecoveryStats, type Term,
@@ -26,7 +26,7 @@ export class HintsService {
   private db: Database | null = null;
   private q!: Record<string, Statement>;
 
-  constructor(@InjectDataSource() private readonly ds: DataSource, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(@InjectDataSource() private readonly ds: DataSource, @Inject(LOGGER) private readonly logger: Logger, private readonly events: EventLog) {}
 
   private s(name: string): Statement {
     if (!this.db) {
@@ -82,7 +82,7 @@ export class HintsService {
       throw bad('ack-hints needs service, target and uptoSeq');
     }
     const deleted = this.s('ack').run(req.service, req.target, req.uptoSeq).changes;
-    if (deleted) this.logger.info({ service: req.service, target: req.target, upto: req.uptoSeq, deleted }, 'hints delivered');
+    if (deleted) this.events.record('hints-delivered', `${deleted} hints delivered to ${req.service}#${req.target}`, { service: req.service, target: req.target, upto: req.uptoSeq, deleted });
     return { deleted };
   }
 
@@ -95,7 +95,7 @@ export class HintsService {
         throw new DomainError(ErrorCode.STALE_TERM, `term ${formatTerm(req.term)} is older than the fence ${formatTerm(cur)}`, { term: cur });
       }
       this.s('setFence').run(req.service, req.term.counter, req.term.electorId);
-      this.logger.info({ service: req.service, term: formatTerm(req.term) }, 'fence raised');
+      this.events.record('fence', `${req.service}: hints fenced below term ${formatTerm(req.term)}`, { service: req.service, term: formatTerm(req.term) });
       return { term: req.term };
     })();
   }

@@ -46,6 +46,8 @@ export interface ReplicaNodeOptions<B, S> {
   onLagChange?: (lag: Record<string, number>) => void;
   /** called when this replica becomes leader or stops being it */
   onRoleChange?: (role: ReplicaRole, term: Term) => void;
+  /** cluster events for the dashboard's timeline (leadership, catch-ups, hints, snapshots) */
+  onEvent?: (kind: string, message: string, details?: Record<string, unknown>) => void;
 }
 
 interface Follower {
@@ -370,6 +372,7 @@ export class ReplicaNode<B, S> {
         service: this.o.service, target: f.instance.id, term, entries: batch,
       }, this.o.rpcTimeoutMs);
       this.recoveryDown = false;
+      if (!f.hintedUpTo) this.o.onEvent?.('hints-queued', `${this.o.service}: hints left for #${f.instance.id} (down)`, { target: f.instance.id, upto: end });
       f.hintedUpTo = Math.max(f.hintedUpTo, end);
       f.covered = Math.max(f.covered, end);
       f.next = end + 1;
@@ -465,6 +468,7 @@ export class ReplicaNode<B, S> {
     this.followers.clear();
     if (was === this.o.roles.leader) {
       this.o.logger.warn({ term: formatTerm(this.term), why }, `${this.o.service}#${this.o.selfId} steps down`);
+      this.o.onEvent?.('step-down', `${this.o.service}#${this.o.selfId} steps down: ${why}`, { term: formatTerm(this.term) });
       this.rejectWaiters(this.notLeader());
       this.o.onRoleChange?.(this.role, this.term);
     }
@@ -516,6 +520,7 @@ export class ReplicaNode<B, S> {
         });
       }
       this.o.logger.info({ term: formatTerm(ann.term), last: this.last.seq }, `${this.o.service}#${this.o.selfId} is ${this.o.roles.leader}`);
+      this.o.onEvent?.('leader', `${this.o.service}#${this.o.selfId} is ${this.o.roles.leader} in term ${formatTerm(ann.term)}`, { term: formatTerm(ann.term), last: this.last.seq });
     });
     if (this.isLeader()) {
       this.kickAll();
@@ -631,7 +636,7 @@ export class ReplicaNode<B, S> {
         } else if (hints !== 'ok') {
           throw new Error(`hints for this replica do not follow its log (${hints}) and no ${this.o.roles.leader} is reachable`);
         }
-        if (!this.ready) this.o.logger.info({ last: this.last.seq, leader: leader?.id ?? null }, `${this.o.service}#${this.o.selfId} caught up`);
+        if (!this.ready) this.o.onEvent?.('caught-up', `${this.o.service}#${this.o.selfId} caught up to ${this.last.seq}`, { last: this.last.seq, leader: leader?.id ?? null });
         this.ready = true;
         this.reason = '';
       } catch (err) {
@@ -659,7 +664,10 @@ export class ReplicaNode<B, S> {
       result = await this.appendChained(entries as LogEntry<B>[], this.term);
       after = entries[entries.length - 1].seq;
       if (result !== 'ok') break;
-      if (this.last.seq > before) this.o.logger.info({ from: before + 1, to: this.last.seq }, `${this.o.service}#${this.o.selfId} applied hints`);
+      if (this.last.seq > before) {
+        this.o.logger.info({ from: before + 1, to: this.last.seq }, `${this.o.service}#${this.o.selfId} applied hints`);
+        this.o.onEvent?.('hints-applied', `${this.o.service}#${this.o.selfId} applied hints ${before + 1}..${this.last.seq}`, { from: before + 1, to: this.last.seq });
+      }
     }
     // Only a log that took every hint may release them: a hint that does not follow this log may be
     // an acknowledged write this replica lacks, and must stay until it can be applied.
@@ -691,6 +699,7 @@ export class ReplicaNode<B, S> {
         if (compareTerms(reply.term, this.term) > 0) await this.observeTerm(reply.term, leader.id);
         if (reply.kind === 'snapshot') {
           this.o.logger.warn({ mine: this.last, theirs: reply.last }, `${this.o.service}#${this.o.selfId} installs a snapshot from ${leader.id}`);
+          this.o.onEvent?.('snapshot', `${this.o.service}#${this.o.selfId} diverged and installs a snapshot from ${leader.id}`, { at: reply.last.seq });
           await this.o.store.install(reply.snapshot, reply.last);
           this.last = reply.last;
           this.tail.clear();
