@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -222,11 +222,25 @@ describe('the live dashboard in headless Chromium, bazaar status and bazaar chao
   });
 
   it('the control API wants the admin token', async () => {
-    const info = JSON.parse(require('node:fs').readFileSync(join(dataDir, 'launcher.json'), 'utf8'));
+    const info = JSON.parse(readFileSync(join(dataDir, 'launcher.json'), 'utf8'));
     const res = await fetch(`${info.control}/instances`);
     expect(res.status).toBe(401);
     const ok = await fetch(`${info.control}/instances`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await ok.json()) as unknown[]).length).toBe(c.topology.instances.length);
+  });
+
+  it('SIGTERM to the gateway ends the open event streams (the page\'s and a client\'s) and the gateway exits', async () => {
+    const res = await fetch(`${c.url()}/dashboard/stream`);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('"services"')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/^data: \{/m);
+    await c.kill('gateway', 1, 'SIGTERM'); // resolves only once the process has exited
+    expect(c.runner.isRunning('gateway', 1)).toBe(false);
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(done).toBe(true);
+    await page.waitForSelector('#conn:text("reconnecting")', { timeout: 10000 });
   });
 });
 

@@ -32,7 +32,7 @@ export class DashboardController {
   @Sse('stream')
   @ApiOperation({ summary: 'Server-sent events: every second, the instances, new events and the latest figures' })
   stream(): Observable<MessageEvent> {
-    return new Observable((sub) => this.dashboard.subscribe((data) => sub.next({ data })));
+    return new Observable((sub) => this.dashboard.subscribe((data) => sub.next({ data }), () => sub.complete()));
   }
 
   @Get('placement/kv')

@@ -15,6 +15,12 @@ export interface Figures {
   hintsPending: number | null;
 }
 
+export interface DashboardUpdate {
+  events: ClusterEvent[];
+  figures: Figures;
+  services: Record<string, ServiceView[]>;
+}
+
 export interface DashboardState {
   services: Record<string, ServiceView[]>;
   events: ClusterEvent[];
@@ -39,7 +45,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly figures: Figures[] = [];
   private timer: NodeJS.Timeout | null = null;
   private last: { count: number; buckets: Map<number, number>; hits: number; misses: number } | null = null;
-  private readonly listeners = new Set<(s: { events: ClusterEvent[]; figures: Figures; services: Record<string, ServiceView[]> }) => void>();
+  private readonly listeners = new Set<{ next: (u: DashboardUpdate) => void; end: () => void }>();
 
   constructor(
     @Inject(CONFIG) private readonly config: LoadedConfig<GatewayEnv>,
@@ -55,17 +61,22 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     this.timer.unref();
   }
 
+  /** Ends every open stream first: an open server-sent events response would hold the shutdown. */
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    for (const l of [...this.listeners]) l.end();
+    this.listeners.clear();
   }
 
   state(): DashboardState {
     return { services: this.grouped(), events: this.events.slice(-200), figures: this.figures.slice(-120) };
   }
 
-  subscribe(fn: (s: { events: ClusterEvent[]; figures: Figures; services: Record<string, ServiceView[]> }) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  /** Every second's update until unsubscribed (the returned function) or the gateway stops (end). */
+  subscribe(next: (u: DashboardUpdate) => void, end: () => void): () => void {
+    const l = { next, end };
+    this.listeners.add(l);
+    return () => void this.listeners.delete(l);
   }
 
   kvPlacement(): { partitions: number; replicationFactor: number; nodes: number[]; placement: number[][] } {
@@ -129,7 +140,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     this.figures.push(f);
     if (this.figures.length > 300) this.figures.shift();
     const services = this.grouped();
-    for (const l of this.listeners) l({ events: fresh, figures: f, services });
+    for (const l of this.listeners) l.next({ events: fresh, figures: f, services });
   }
 
   private async figuresNow(): Promise<Figures> {
