@@ -121,6 +121,58 @@ describe('Bookstore: books, replicated customers, two-phase commit (real process
     expect(log).toMatchObject({ state: 'committed' });
   });
 
+  /** The counts every live kv-node shows are `before` + 1 for every customer. */
+  const plusOne = async (before: Record<number, number>, nodes = KV_NODES) => {
+    const now = await Promise.all(nodes.map(async (id) => Object.fromEntries(((await c.get('/customers', 'kv-node', id)).body as { id: number; orders_count: number }[]).map((x) => [x.id, x.orders_count]))));
+    return now.every((n) => Object.keys(before).length > 0 && Object.keys(before).every((id) => n[Number(id)] === before[Number(id)] + 1));
+  };
+  const catalogPrimary = async () => eventually(async () => (await c.get('/cluster')).body.services.find((s: any) => s.app === 'catalog' && s.role === 'primary' && s.healthy)?.id as number | undefined, 15000);
+  const kvLeader = async (from = 1) => ((await c.get('/cluster', 'kv-node', from)).body as { leader: number | null }).leader;
+
+  it('participant: the catalog primary killed on receiving the commit: the new primary commits it, and the old one catches up', async () => {
+    // the fault on the primary only: restart it with the fault (the other takes over), then bounce the other
+    const p = (await catalogPrimary())!;
+    const b = p === 1 ? 2 : 1;
+    await c.kill('catalog', p);
+    await c.restart('catalog', p, { FAULTS: 'catalog.tx-crash-before-commit' });
+    await c.kill('catalog', b);
+    expect(await eventually(async () => (await catalogPrimary()) === p, 15000)).toBe(true);
+    await c.restart('catalog', b);
+    const before = (await countsOnEveryNode(c))[0];
+    const title = 'Book catalog.tx-crash-before-commit';
+    const r = await admin('POST', '/books-2pc', { ...BOOK, title });
+    expect(r.status).toBe(200); // decided commit: the decision stands whoever is down
+    expect(await eventually(() => !c.runner.isRunning('catalog', p), 5000)).toBe(true); // the fault point killed it
+    // the backup becomes primary; the coordinator re-sends the decision to it
+    expect(await eventually(async () => catalogStore(c, b).items.filter((i) => i.title === title).length === 1, 20000)).toBe(true);
+    expect(await eventually(() => plusOne(before), 10000)).toBe(true);
+    await c.restart('catalog', p, { FAULTS: '' });
+    expect(await eventually(() => booksTitled(c, title).every((n) => n === 1), 15000)).toBe(true);
+    expect(await eventually(() => (c.query('gateway', 1, (db) => db.prepare('SELECT done FROM coordinator_txs WHERE done = 0').all()) as unknown[]).length === 0, 15000)).toBe(true);
+    for (const id of [1, 2]) expect(c.query('catalog', id, (db) => db.prepare("SELECT state FROM catalog_txs WHERE state = 'prepared'").all())).toEqual([]);
+    expect(await plusOne(before)).toBe(true); // exactly once, not twice
+  });
+
+  it('participant: the customers-store leader killed half-way through its commit: the next leader finishes it, exactly once on every replica', async () => {
+    const leader = (await kvLeader())!;
+    expect(leader).toBe(4); // the highest ready id leads
+    await c.kill('kv-node', leader);
+    await c.restart('kv-node', leader, { FAULTS: 'customers.tx-crash-mid-commit' });
+    expect(await eventually(async () => (await kvLeader()) === leader, 20000)).toBe(true);
+    const before = (await countsOnEveryNode(c))[0];
+    const title = 'Book customers.tx-crash-mid-commit';
+    const r = await admin('POST', '/books-2pc', { ...BOOK, title });
+    expect(r.status).toBe(200);
+    expect(await eventually(() => !c.runner.isRunning('kv-node', leader), 5000)).toBe(true);
+    const others = KV_NODES.filter((id) => id !== leader);
+    // half-applied for a moment; the new leader (in-doubt resolution or the coordinator's re-sent decision) finishes it
+    expect(await eventually(() => plusOne(before, others), 20000)).toBe(true);
+    expect(booksTitled(c, title)).toEqual([1, 1]);
+    await c.restart('kv-node', leader, { FAULTS: '' });
+    expect(await eventually(() => plusOne(before), 20000)).toBe(true);
+    expect(await eventually(() => (c.query('gateway', 1, (db) => db.prepare('SELECT done FROM coordinator_txs WHERE done = 0').all()) as unknown[]).length === 0, 15000)).toBe(true);
+  });
+
   it('with the customers store unreachable, /books-2pc answers 503 and nothing changes', async () => {
     const books = catalogStore(c, 1).items.length;
     await Promise.all(KV_NODES.map((id) => c.kill('kv-node', id)));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, PeerPool, type LoadedConfig } from '@app/cluster';
+import { CONFIG, Faults, instancesOf, LOGGER, PeerPool, type LoadedConfig } from '@app/cluster';
 import {
   COORDINATOR, DomainError, ErrorCode,
   type TxFinishRequest, type TxPrepareReply, type TxPrepareRequest, type TxStatusReply,
@@ -18,10 +18,13 @@ const IN_DOUBT_AFTER_MS = 3000;
  * as a prepared transaction in the replicated log, so a new primary has it too; commit or abort
  * finishes it. A transaction prepared here and not decided in time is "in doubt": the primary asks
  * the coordinator (presumed abort when the coordinator has no record of it).
+ *
+ * Fault point: catalog.tx-crash-before-commit (the primary dies on receiving the commit decision).
  */
 @Injectable()
 export class CatalogTxService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
+  private readonly faults: Faults;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -30,7 +33,9 @@ export class CatalogTxService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly pool: PeerPool,
     @Inject(CONFIG) private readonly config: LoadedConfig<CatalogEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.faults = new Faults(config.faults, logger);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.resolveInDoubt(), 1000);
@@ -51,6 +56,7 @@ export class CatalogTxService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async finish(req: TxFinishRequest, decision: 'committed' | 'aborted'): Promise<{ state: string }> {
+    if (decision === 'committed') this.faults.crashPoint('catalog.tx-crash-before-commit');
     await this.catalog.write({ type: 'tx-finish', txId: req.txId, decision }, req.term, req.rid);
     this.logger.info({ rid: req.rid, txId: req.txId, decision }, `2pc: ${decision}`);
     return { state: decision };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, PeerPool, sleep, type LoadedConfig } from '@app/cluster';
+import { CONFIG, Faults, instancesOf, LOGGER, PeerPool, sleep, type LoadedConfig } from '@app/cluster';
 import {
   COORDINATOR, DomainError, ErrorCode, TX,
   type Customer, type KvOp, type TxFinishRequest, type TxPrepareReply, type TxPrepareRequest, type TxStatusReply,
@@ -30,11 +30,15 @@ const IN_DOUBT_AFTER_MS = 3000;
  * locked: a conflicting write waits up to 2 s, then answers 503 with Retry-After. Commit writes the
  * counts; abort drops them. The prepared state lives in the replicated store, so a new leader holds
  * the same locks and can finish the transaction; one left undecided is resolved with the coordinator.
+ * A commit writes absolute counts, so finishing it again after a crash half-way is harmless.
+ *
+ * Fault point: customers.tx-crash-mid-commit (the leader dies after writing the first customer).
  */
 @Injectable()
 export class TxParticipantService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly mutex = new Mutex();
   private timer: NodeJS.Timeout | null = null;
+  private readonly faults: Faults;
 
   constructor(
     private readonly kv: KvService,
@@ -42,7 +46,9 @@ export class TxParticipantService implements OnApplicationBootstrap, OnModuleDes
     private readonly pool: PeerPool,
     @Inject(CONFIG) private readonly config: LoadedConfig<KvEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.faults = new Faults(config.faults, logger);
+  }
 
   onApplicationBootstrap(): void {
     this.kv.lockCheck = (op) => this.waitUnlocked(op);
@@ -92,6 +98,7 @@ export class TxParticipantService implements OnApplicationBootstrap, OnModuleDes
           const cur = await this.kv.execute({ op: 'get', ns: 'customers', key: `c:${id}` });
           if (!('found' in cur) || !cur.found) continue;
           await this.kv.execute({ op: 'put', ns: 'customers', key: `c:${id}`, value: { ...(cur.value as Customer), orders_count: count }, tx: tx.txId });
+          this.faults.crashPoint('customers.tx-crash-mid-commit');
         }
       }
       await this.save({ ...tx, state: decision });

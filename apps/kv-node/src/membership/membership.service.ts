@@ -49,6 +49,7 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private term = 0;
   private leader: number | null = null;
+  private agreedOnce = false;
   private maxSeen = 0;
   private ready = false;
   private readonly startedAt = Date.now();
@@ -99,6 +100,11 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
 
   isReady(): boolean {
     return this.ready;
+  }
+
+  /** A leader has been agreed since this node started (start-up is over; later elections are transient). */
+  hasAgreedLeader(): boolean {
+    return this.agreedOnce;
   }
 
   currentLeader(): number | null {
@@ -245,6 +251,7 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
 
   private become(leader: number | null, term: number): void {
     this.leader = leader;
+    if (leader !== null) this.agreedOnce = true;
     if (term !== this.term) {
       this.term = term;
       this.maxSeen = Math.max(this.maxSeen, term);
