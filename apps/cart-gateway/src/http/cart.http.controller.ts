@@ -139,6 +139,7 @@ export class CartHttpController {
     return {
       members: this.members.nodes.map((n) => ({ id: n.id, member: !this.members.leftNodes().includes(n.id), healthy: this.members.isHealthy(n.id) })),
       n: this.members.members().length,
+      replicas: this.members.replicasPerKey,
     };
   }
 

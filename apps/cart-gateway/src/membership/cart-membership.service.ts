@@ -57,6 +57,11 @@ export class CartMembership implements OnApplicationBootstrap, OnModuleDestroy {
     return this.checked;
   }
 
+  /** N: the replicas of each key */
+  get replicasPerKey(): number {
+    return this.config.env.CART_N;
+  }
+
   members(): (Member & { instance: Instance })[] {
     return this.nodes.filter((n) => !this.left.has(n.id)).map((n) => ({ id: n.id, weight: 1, instance: n }));
   }

@@ -18,6 +18,13 @@ export interface ServiceView {
   reason?: string;
 }
 
+interface KvNodeStatus {
+  leader: number | null;
+  term: number;
+  partitions?: number;
+  replicationFactor?: number;
+}
+
 /**
  * What this gateway knows of every instance in the topology: replicated services as its electors see
  * them; the others (gateways, recovery) from a readiness probe of their /health every second.
@@ -26,7 +33,7 @@ export interface ServiceView {
 export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly probed = new Map<string, boolean>();
   /** kv-nodes: the leader and term each reports */
-  private readonly kv = new Map<number, { leader: number | null; term: number }>();
+  private readonly kv = new Map<number, KvNodeStatus>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -43,6 +50,12 @@ export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestr
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The kv layout the kv-nodes report (their KV_PARTITIONS and KV_REPLICATION_FACTOR), until one answers the defaults. */
+  kvLayout(): { partitions: number; replicationFactor: number } {
+    for (const k of this.kv.values()) if (k.partitions && k.replicationFactor) return { partitions: k.partitions, replicationFactor: k.replicationFactor };
+    return { partitions: 64, replicationFactor: 3 };
   }
 
   services(): ServiceView[] {
@@ -78,7 +91,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnModuleDestr
         try {
           const res = await fetch(`${httpUrl(i)}/health`, { signal: AbortSignal.timeout(500) });
           this.probed.set(key(i), res.ok);
-          if (i.app === 'kv-node') this.kv.set(i.id, await this.pool.get(i).send<{ leader: number | null; term: number }>(KV.STATUS, {}, 500));
+          if (i.app === 'kv-node') this.kv.set(i.id, await this.pool.get(i).send<KvNodeStatus>(KV.STATUS, {}, 500));
         } catch {
           this.probed.set(key(i), false);
           this.kv.delete(i.id);

@@ -27,9 +27,7 @@ export interface DashboardState {
   figures: Figures[];
 }
 
-/** Partitions and replication of the kv datastore (the kv-node defaults: KV_PARTITIONS, KV_REPLICATION_FACTOR). */
-const KV_PARTITIONS = 64;
-const KV_RF = 3;
+/** Replicas of a cart until a cart-gateway says (its CART_N) */
 const CART_N = 3;
 
 /**
@@ -81,8 +79,9 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
 
   kvPlacement(): { partitions: number; replicationFactor: number; nodes: number[]; placement: number[][] } {
     const nodes = instancesOf(this.config.topology, 'kv-node').map((i) => ({ id: i.id, weight: 1 }));
-    const placement = Array.from({ length: KV_PARTITIONS }, (_, p) => place(`partition:${p}`, nodes, KV_RF).map((m) => m.id as number));
-    return { partitions: KV_PARTITIONS, replicationFactor: KV_RF, nodes: nodes.map((n) => n.id), placement };
+    const { partitions, replicationFactor } = this.view.kvLayout();
+    const placement = Array.from({ length: partitions }, (_, p) => place(`partition:${p}`, nodes, replicationFactor).map((m) => m.id as number));
+    return { partitions, replicationFactor, nodes: nodes.map((n) => n.id), placement };
   }
 
   /**
@@ -94,11 +93,13 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     const key = /^(user|product):/.test(raw) ? raw : raw.includes('@') ? `user:${raw.toLowerCase()}` : `product:${raw}`;
     let members = instancesOf(this.config.topology, 'kv-node').map((i) => i.id);
     let down: number[] = [];
+    let n = CART_N;
     for (const cg of instancesOf(this.config.topology, 'cart-gateway').filter((i) => i.http)) {
       try {
         const res = await fetch(`${httpUrl(cg)}/members`, { signal: AbortSignal.timeout(1000) });
         if (!res.ok) continue;
-        const view = (await res.json()) as { members: { id: number; member: boolean; healthy: boolean }[] };
+        const view = (await res.json()) as { members: { id: number; member: boolean; healthy: boolean }[]; replicas?: number };
+        n = view.replicas ?? CART_N;
         members = view.members.filter((m) => m.member).map((m) => m.id);
         down = view.members.filter((m) => !m.healthy).map((m) => m.id);
         break;
@@ -106,7 +107,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
         /* try the next cart-gateway; without any, every kv-node counts as a member */
       }
     }
-    const nodes = place(key, members.map((id) => ({ id, weight: 1 })), CART_N).map((m) => m.id as number);
+    const nodes = place(key, members.map((id) => ({ id, weight: 1 })), n).map((m) => m.id as number);
     return { key, nodes, down: nodes.filter((n) => down.includes(n)), members };
   }
 

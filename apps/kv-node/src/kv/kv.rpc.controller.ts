@@ -106,6 +106,6 @@ export class KvRpcController {
 
   @MessagePattern(KV.STATUS)
   status() {
-    return { leader: this.members.currentLeader(), term: this.members.currentTerm(), ready: this.members.isReady() };
+    return { leader: this.members.currentLeader(), term: this.members.currentTerm(), ready: this.members.isReady(), ...this.kv.layout() };
   }
 }

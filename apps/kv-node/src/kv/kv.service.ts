@@ -71,6 +71,11 @@ export class KvService implements OnApplicationShutdown {
     for (const ns of this.namespaces.values()) ns.close();
   }
 
+  /** How the partitioned namespaces are laid out (what the dashboard draws). */
+  layout(): { partitions: number; replicationFactor: number } {
+    return { partitions: this.config.env.KV_PARTITIONS, replicationFactor: this.config.env.KV_REPLICATION_FACTOR };
+  }
+
   ns(name: string): KvNamespace {
     const ns = this.namespaces.get(name);
     if (!ns) throw new DomainError(ErrorCode.VALIDATION_FAILED, `unknown namespace ${JSON.stringify(name)}`);
