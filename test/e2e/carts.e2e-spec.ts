@@ -1,25 +1,16 @@
-import { PeerClient } from '@app/cluster';
 import { counterValue, type Counter } from '@app/consistency';
-import { CART_STORE, type VersionedDoc } from '@app/contracts';
+import { type VersionedDoc } from '@app/contracts';
 import { place } from '@app/hashing';
 import { FaultProxy } from '../../tools/launcher/fault-proxy';
 import { freePorts } from '../../tools/launcher/ports';
 import { ADMIN, TestCluster, eventually } from './support/cluster';
+import { copyAt } from './support/stores';
 
 const CARTS = { 'kv-node': 4, 'cart-gateway': 2, recovery: 1, gateway: 0, catalog: 0 };
 
 /** The kv-nodes that hold a key (as the cart-gateways place it: CRUSH over the 4 members, N = 3). */
 const preferred = (key: string) => place(key, [1, 2, 3, 4].map((id) => ({ id, weight: 1 })), 3).map((m) => m.id as number);
 
-/** A replica's own copy of a document, read directly over TCP (no quorum, no read repair). */
-async function copyAt(c: TestCluster, node: number, key: string): Promise<VersionedDoc | null> {
-  const client = new PeerClient(c.instance('kv-node', node));
-  try {
-    return await client.send<VersionedDoc | null>(CART_STORE.GET, { key });
-  } finally {
-    client.close();
-  }
-}
 
 const qty = (doc: VersionedDoc | null, field: string) => (doc?.value.fields[field] ? counterValue(doc.value.fields[field] as Counter) : 0);
 

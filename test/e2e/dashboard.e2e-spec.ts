@@ -6,19 +6,8 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { assess } from '../../tools/cli/status.command';
 import { ADMIN_TOKEN, TestCluster, eventually } from './support/cluster';
-import { orderStore } from './support/stores';
-import { PeerClient } from '@app/cluster';
-import { CART_STORE, type VersionedDoc } from '@app/contracts';
+import { copyAt, orderStore } from './support/stores';
 
-/** A kv-node's own copy of a cart document, read over TCP (no quorum, no repair). */
-async function copyAt(c: TestCluster, node: number, key: string): Promise<VersionedDoc | null> {
-  const client = new PeerClient(c.instance('kv-node', node));
-  try {
-    return await client.send<VersionedDoc | null>(CART_STORE.GET, { key });
-  } finally {
-    client.close();
-  }
-}
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'tools', 'cli', 'main.js');

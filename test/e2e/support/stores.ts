@@ -1,3 +1,5 @@
+import { PeerClient } from '@app/cluster';
+import { CART_STORE, type VersionedDoc } from '@app/contracts';
 import type { TestCluster } from './cluster';
 
 /** A catalog replica's store: items, stock ledger totals and log end, read from its SQLite file. */
@@ -70,4 +72,14 @@ export function ordersAgreeWithStock(c: TestCluster, orderIds: number[], catalog
     if (!ledgerMatchesStock(c, cid)) problems.push(`catalog ${cid}: stock differs from its ledger`);
   }
   return problems;
+}
+
+/** A kv-node's own copy of a cart document, read directly over TCP (no quorum, no read repair). */
+export async function copyAt(c: TestCluster, node: number, key: string): Promise<VersionedDoc | null> {
+  const client = new PeerClient(c.instance('kv-node', node));
+  try {
+    return await client.send<VersionedDoc | null>(CART_STORE.GET, { key });
+  } finally {
+    client.close();
+  }
 }
