@@ -230,6 +230,9 @@ describe('the live dashboard in headless Chromium, bazaar status and bazaar chao
     while (!done) done = (await reader.read()).done;
     expect(done).toBe(true);
     await page.waitForSelector('#conn:text("reconnecting")', { timeout: 10000 });
+    const status = await bazaar('status', '-u', c.url());
+    expect(status.code).toBe(2);
+    expect(status.out).toContain('cannot be reached');
   });
 });
 
