@@ -54,6 +54,18 @@ describe('recovery service (Bazar routes, hints for catalog and order replicas) 
     expect(c.log('order', 1)).toMatch(/applied hints/);
   });
 
+  it('a follower paused (SIGSTOP) while the leader writes gets what was hinted for it once it is back, with no write after it; the hints go', async () => {
+    await c.kill('order', 1, 'SIGSTOP');
+    const r = await c.request('PUT', '/buy/6'); // the leader and #2 make the majority
+    expect(r.status).toBe(201);
+    expect(await eventually(() => pendingHints(c, 'order', 1) > 0, 10000)).toBe(true);
+    await c.kill('order', 1, 'SIGCONT');
+    // it never restarted, so it does not drain hints itself: the leader must notice and send them
+    expect(await eventually(() => orderStore(c, 1).some((o) => o.number === r.body.order_id), 10000)).toBe(true);
+    expect(await eventually(() => pendingHints(c, 'order', 1) === 0, 10000)).toBe(true);
+    expect(await eventually(() => JSON.stringify(orderStore(c, 1)) === JSON.stringify(orderStore(c, 3)), 10000)).toBe(true);
+  });
+
   it('every RESTOCK_INTERVAL_MS the primary puts each toy at 0 back to 100, on both replicas, and the gateway sees it', async () => {
     expect((await c.request('PUT', '/update/item/8', { body: { quantity: 0 }, headers: ADMIN })).status).toBe(200);
     expect((await c.get('/products/Tux')).body.data.quantity).toBe(0);

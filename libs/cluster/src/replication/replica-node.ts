@@ -412,6 +412,16 @@ export class ReplicaNode<B, S> {
         const s = await this.o.pool.get(f.instance).send<ReplicaStatus>(this.patterns.STATUS, {}, this.o.rpcTimeoutMs);
         if (compareTerms(s.term, this.term) > 0) return this.stepDownTo(s.term);
         f.heardAt = Date.now();
+        // A follower that was hinted for: once it holds everything hinted, on this log, the hints may
+        // go even if no write follows to carry an acknowledgement; if it came back and caught up before
+        // the last hints were left (a background write, say), send it those entries directly.
+        if (f.hintedUpTo && s.last.seq <= this.last.seq) {
+          const mine = await this.termAtSafe(s.last.seq);
+          if (mine && termEquals(mine, s.last.term)) {
+            if (s.last.seq >= f.hintedUpTo) this.releaseHints(f);
+            else if (!f.running && f.next > s.last.seq + 1) f.next = s.last.seq + 1;
+          }
+        }
         if (f.down) {
           f.down = false;
           void this.pump(f);
