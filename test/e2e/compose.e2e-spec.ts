@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadTopology } from '@app/cluster/topology';
@@ -29,7 +29,12 @@ describe('docker-compose.yml', () => {
     const file = join(dir, 'docker-compose.yml');
     writeFileSync(file, composeFile(topology));
     // .ci/run installs docker-compose when it is missing: this test needs the real validator
-    const out = execFileSync('docker-compose', ['-f', file, 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
+    let out: string;
+    try {
+      out = execFileSync('docker-compose', ['-f', file, 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const services = out.trim().split('\n').sort();
     expect(services).toEqual([...topology.instances.map(serviceName), ...[1, 2, 3, 4, 5, 6].map((n) => `redis-${n}`), 'redis-cluster-init'].sort());
   });

@@ -146,7 +146,7 @@ describe('the live dashboard in headless Chromium, bazaar status and bazaar chao
       return rows.some((r) => r.getAttribute('data-role') === 'leader' && r.getAttribute('data-testid') !== `instance-order-${old}` && r.getAttribute('data-healthy') === 'true');
     }, leader, { timeout: 10000 });
     await page.waitForSelector(`[data-testid="instance-order-${leader}"][data-healthy="false"]`, { timeout: 10000 });
-    await page.waitForSelector('#events [data-kind="election:elected"]:text("order#")', { timeout: 10000 });
+    await page.waitForSelector('#events [data-kind="election:elected"]:has-text("order#")', { timeout: 10000 });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(statSync(join(ARTIFACTS, 'dashboard.png')).size).toBeGreaterThan(10000);

@@ -139,10 +139,13 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
     const urls = () => [...live].map((id) => c.url('kv-node', id));
     await eventually(async () => (await leaderSeenBy(c, 1)).leader === 4);
     const acked = new Map<string, number>();
+    const refused: string[] = [];
     for (let i = 0; i < 60; i++) {
       const r = await c.request('PUT', `/kv/acked-${i}`, { app: 'kv-node', id: 1 + (i % 4), body: i });
       if (r.status === 200) acked.set(`acked-${i}`, i);
+      else refused.push(`acked-${i} on #${1 + (i % 4)}: ${r.status} ${JSON.stringify(r.body)}`);
     }
+    expect(refused).toEqual([]);
     expect(acked.size).toBe(60);
     const term0 = (await leaderSeenBy(c, 1)).term;
 

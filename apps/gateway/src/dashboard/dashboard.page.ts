@@ -16,8 +16,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
  .role{font-weight:600} .role.leader,.role.primary{color:#7a3ee0} .role.deposed{color:#d23c3c}
  .figs{display:grid;grid-template-columns:repeat(5,1fr);gap:.5em;margin-bottom:.6em}
  .fig{background:#f6f7f9;border-radius:4px;padding:.4em;text-align:center} .fig b{display:block;font-size:1.3em}
- #events{max-height:26em;overflow:auto;font-size:.85em} #events div{padding:.2em 0;border-bottom:1px solid #eef0f3}
- #events .k{display:inline-block;min-width:12em;color:#56607a} #events time{color:#8a93a6;margin-right:.5em}
+ #events{max-height:26em;overflow:auto;font-size:.85em}
+ #events div{display:grid;grid-template-columns:6.5em 11em 1fr;gap:.4em;padding:.2em 0;border-bottom:1px solid #eef0f3}
+ #events .k{color:#56607a;overflow:hidden;text-overflow:ellipsis;white-space:nowrap} #events time{color:#8a93a6}
  .kv{display:grid;grid-template-columns:repeat(16,1fr);gap:2px;font-size:.7em}
  .kv span{background:#eef0f3;border-radius:2px;text-align:center;padding:2px 0}
  .kv span.h{background:#c9b6f5}
@@ -66,7 +67,7 @@ function renderServices(groups){
 function addEvents(evs){
   const box=$('events');
   for(const e of evs){const d=document.createElement('div');d.dataset.kind=e.kind;
-   d.innerHTML='<time>'+new Date(e.at).toLocaleTimeString()+'</time><span class="k">'+esc(e.kind)+'</span>'+esc(e.message)+' <small>('+esc(e.source)+')</small>';
+   d.innerHTML='<time>'+new Date(e.at).toLocaleTimeString()+'</time><span class="k" title="'+esc(e.kind)+'">'+esc(e.kind)+'</span><span>'+esc(e.message)+' <small>('+esc(e.source)+')</small></span>';
    box.prepend(d);}
   while(box.children.length>300)box.lastChild.remove();
 }
