@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { readAdminToken } from '@app/cluster/config';
-import { APPS, httpUrl, loadTopology, type AppName } from '@app/cluster/topology';
+import { APPS, type AppName } from '@app/cluster/topology';
 import { CHAOS_ACTIONS, readLauncherInfo, type ChaosAction, type InstanceState, type LauncherInfo } from '../launcher/control';
 import { runLoad, type Placed } from '../load/load-client';
+import { firstGatewayUrl } from './status.command';
 
 export interface ChaosOptions {
   dataDir: string;
@@ -40,9 +41,9 @@ class Control {
   }
 
   gatewayUrl(): string {
-    const gw = loadTopology(this.info.topologyFile).instances.find((i) => i.app === 'gateway' && i.http);
-    if (!gw) throw new Error(`no gateway in ${this.info.topologyFile}`);
-    return httpUrl(gw);
+    const url = firstGatewayUrl(this.info.topologyFile);
+    if (!url) throw new Error(`no gateway in ${this.info.topologyFile}`);
+    return url;
   }
 }
 

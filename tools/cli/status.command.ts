@@ -90,9 +90,11 @@ export function assess(services: Record<string, Row[]>): string[] {
 }
 
 function defaultGateway(topologyFile: string): string {
-  if (existsSync(topologyFile)) {
-    const gw = loadTopology(topologyFile).instances.find((i) => i.app === 'gateway' && i.http);
-    if (gw) return httpUrl(gw);
-  }
-  return 'http://127.0.0.1:3000';
+  return (existsSync(topologyFile) && firstGatewayUrl(topologyFile)) || 'http://127.0.0.1:3000';
+}
+
+/** The URL of the first gateway with an HTTP port in a topology file, or null. */
+export function firstGatewayUrl(topologyFile: string): string | null {
+  const gw = loadTopology(topologyFile).instances.find((i) => i.app === 'gateway' && i.http);
+  return gw ? httpUrl(gw) : null;
 }

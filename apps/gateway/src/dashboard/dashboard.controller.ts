@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@app/contracts';
 import type { FastifyReply } from 'fastify';
@@ -8,8 +8,10 @@ import { DashboardService } from './dashboard.service';
 import { DASHBOARD_PAGE } from './dashboard.page';
 
 /** uPlot (a small, well-kept time-series chart library), served from node_modules: the page works offline. */
-const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'uplot.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8') },
+  'uplot.css': { type: 'text/css; charset=utf-8', body: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8') },
+};
 
 @ApiTags('operations')
 @Controller('dashboard')
@@ -48,15 +50,11 @@ export class DashboardController {
     return this.dashboard.cartPlacement(key);
   }
 
-  @Get('assets/uplot.js')
+  @Get('assets/:name')
   @ApiExcludeEndpoint()
-  js(@Res() reply: FastifyReply) {
-    void reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(UPLOT_JS);
-  }
-
-  @Get('assets/uplot.css')
-  @ApiExcludeEndpoint()
-  css(@Res() reply: FastifyReply) {
-    void reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(UPLOT_CSS);
+  asset(@Param('name') name: string, @Res() reply: FastifyReply) {
+    const a = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+    if (!a) throw new DomainError(ErrorCode.NOT_FOUND, `no dashboard asset ${name}`);
+    void reply.header('content-type', a.type).header('cache-control', 'max-age=3600').send(a.body);
   }
 }
