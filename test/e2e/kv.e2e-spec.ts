@@ -137,7 +137,12 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
   it('every acknowledged key stays readable, writes keep working, a new leader is announced; restarted nodes are refilled and agree', async () => {
     const live = new Set(NODES);
     const urls = () => [...live].map((id) => c.url('kv-node', id));
-    await eventually(async () => (await leaderSeenBy(c, 1)).leader === 4);
+    // before the fault the cluster is settled: all four nodes follow #4 in the same term (a node that
+    // still follows an earlier start-up claim would answer 503 "no leader"/"not leader" to a write)
+    expect(await eventually(async () => {
+      const v = await Promise.all(NODES.map((id) => leaderSeenBy(c, id)));
+      return v.every((x) => x.leader === 4 && x.term === v[0].term);
+    })).toBe(true);
     const acked = new Map<string, number>();
     const refused: string[] = [];
     for (let i = 0; i < 60; i++) {

@@ -81,7 +81,9 @@ export class LocalCluster {
       dataDir: join(dir, 'data'),
       rootDir: ROOT,
       adminToken: ADMIN_TOKEN,
-      env: { LOG_LEVEL: 'info', RESTOCK_INTERVAL_MS: '0', ...spec.env },
+      // a test cluster starts 10+ processes at once on a small shared machine: give the first election
+      // time to see every replica, so that the highest id leads as the tests expect
+      env: { LOG_LEVEL: 'info', RESTOCK_INTERVAL_MS: '0', ELECTION_GRACE_MS: '20000', ...spec.env },
       envFor: spec.envFor,
       nodeArgsFor: spec.nodeArgsFor,
     });

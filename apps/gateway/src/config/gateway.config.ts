@@ -19,6 +19,13 @@ export class GatewayEnv extends BaseEnv {
   @Type(() => Number) @IsInt() @Min(10) @Max(30000)
   READ_TIMEOUT_MS: number = 500;
 
+  /**
+   * at start-up, how long the first election waits for every replica to be ready, so that the highest
+   * id wins when all start together; a replica already leading is adopted at once (default 5000 ms)
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(120000)
+  ELECTION_GRACE_MS: number = 5000;
+
   /** longest a write may wait for a leader (through a failover) before it answers 503 (default 4000 ms) */
   @Type(() => Number) @IsInt() @Min(100) @Max(60000)
   WRITE_DEADLINE_MS: number = 4000;
