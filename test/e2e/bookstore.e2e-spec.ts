@@ -158,7 +158,12 @@ describe('Bookstore: books, replicated customers, two-phase commit (real process
     expect(leader).toBe(4); // the highest ready id leads
     await c.kill('kv-node', leader);
     await c.restart('kv-node', leader, { FAULTS: 'customers.tx-crash-mid-commit' });
-    expect(await eventually(async () => (await kvLeader()) === leader, 20000)).toBe(true);
+    // every node must follow it again (a node that still follows the interim leader would run the
+    // commit itself, and the fault point on #4 would never be reached)
+    expect(await eventually(async () => {
+      const views = await Promise.all(KV_NODES.map((id) => c.get('/cluster', 'kv-node', id)));
+      return views.every((v) => v.body.leader === leader && v.body.term === views[0].body.term);
+    }, 20000)).toBe(true);
     const before = (await countsOnEveryNode(c))[0];
     const title = 'Book customers.tx-crash-mid-commit';
     const r = await admin('POST', '/books-2pc', { ...BOOK, title });
