@@ -64,7 +64,7 @@ export class CatalogClient {
       } catch (err) {
         if (err instanceof DomainError && err.code !== ErrorCode.UNAVAILABLE) throw err;
         lastErr = err;
-        void this.elector.reportFailure(replica.id);
+        void this.elector.reportFailure(replica.id, err);
       }
     }
     if (stale !== undefined) {
@@ -97,7 +97,7 @@ export class CatalogClient {
         const notApplied = e.code === ErrorCode.NOT_LEADER || e.code === ErrorCode.STALE_TERM || e.details?.transport === 'ECONNREFUSED';
         if (!RETRY_WRITE.has(e.code) || !(idempotent || notApplied) || Date.now() >= deadline) throw e;
         this.logger.warn({ rid, err: e.message, leader: leader.instance.id }, `catalog ${pattern} retried after a leader change`);
-        await this.elector.reportFailure(leader.instance.id);
+        await this.elector.reportFailure(leader.instance.id, e);
         await sleep(50);
       }
     }

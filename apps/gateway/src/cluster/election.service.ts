@@ -24,6 +24,7 @@ export class ElectionService implements OnApplicationBootstrap, OnModuleDestroy 
       logger,
       intervalMs: config.env.HEALTH_INTERVAL_MS,
       failAfter: config.env.FAILOVER_AFTER_MISSES,
+      suspectAfter: config.env.FAILOVER_AFTER_TIMEOUTS,
       startupGraceMs: config.env.ELECTION_GRACE_MS,
       onEvent: (e: ElectionEvent) => this.record(e),
     };

@@ -20,6 +20,14 @@ export class GatewayEnv extends BaseEnv {
   READ_TIMEOUT_MS: number = 500;
 
   /**
+   * consecutive health checks that time out before a leader is replaced (default 4): a refused
+   * connection (the process is gone) needs FAILOVER_AFTER_MISSES, a silent one (paused, or a busy
+   * machine) this many, so a slow moment does not cost a failover
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  FAILOVER_AFTER_TIMEOUTS: number = 4;
+
+  /**
    * at start-up, how long the first election waits for every replica to be ready, so that the highest
    * id wins when all start together; a replica already leading is adopted at once (default 5000 ms)
    */

@@ -49,7 +49,7 @@ export class OrderClient {
         const e = DomainError.fromWire(err);
         if (!RETRY.has(e.code) || Date.now() >= deadline) throw e.code === ErrorCode.UNAVAILABLE ? new DomainError(ErrorCode.UNAVAILABLE, 'no order leader can be reached', e.details) : e;
         this.logger.warn({ rid, err: e.message, leader: leader.instance.id }, `${pattern} retried after a leader change`);
-        await this.elector.reportFailure(leader.instance.id);
+        await this.elector.reportFailure(leader.instance.id, e);
         await sleep(30);
       }
     }

@@ -55,7 +55,7 @@ export class CatalogWriter implements OnApplicationBootstrap, OnModuleDestroy {
         const e = DomainError.fromWire(err);
         if (!RETRY.has(e.code) || Date.now() >= deadline) throw e;
         this.logger.warn({ rid, err: e.message }, `catalog ${pattern} retried`);
-        await this.observer.reportFailure(primary.instance.id);
+        await this.observer.reportFailure(primary.instance.id, e);
         await sleep(50);
       }
     }

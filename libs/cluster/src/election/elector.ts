@@ -20,8 +20,14 @@ export interface ElectorOptions {
   logger: Logger;
   /** time between health checks (default 150 ms) */
   intervalMs?: number;
-  /** consecutive failed checks before a leader counts as dead (default 2) */
+  /** consecutive failed checks before a leader counts as dead, when the last one was refused or reset (default 2) */
   failAfter?: number;
+  /**
+   * consecutive checks that timed out before a leader counts as dead (default 2 × failAfter): a refused
+   * connection means the process is gone, a timeout only that it is slow — a busy machine or a GC
+   * pause — and a failover for that costs more than waiting a little longer
+   */
+  suspectAfter?: number;
   /** time a health check may take (default 300 ms) */
   probeTimeoutMs?: number;
   /** time the chosen replica may take to accept (it drains its hints first; default 3000 ms) */
@@ -50,6 +56,8 @@ export interface ReplicaView {
   /** answered the last health check and reports having caught up */
   healthy: boolean;
   misses: number;
+  /** the last failed check was a refusal or reset (the process is gone), not a timeout */
+  certain: boolean;
 }
 
 export interface LeaderRef {
@@ -75,6 +83,7 @@ export class Elector {
   private readonly patterns;
   private readonly intervalMs: number;
   private readonly failAfter: number;
+  private readonly suspectAfter: number;
   private readonly probeTimeoutMs: number;
   private readonly promoteTimeoutMs: number;
   private rr = 0;
@@ -86,10 +95,11 @@ export class Elector {
     this.patterns = replicaPatterns(o.service);
     this.intervalMs = o.intervalMs ?? 150;
     this.failAfter = o.failAfter ?? 2;
+    this.suspectAfter = Math.max(this.failAfter, o.suspectAfter ?? this.failAfter * 2);
     this.probeTimeoutMs = o.probeTimeoutMs ?? 300;
     this.promoteTimeoutMs = o.promoteTimeoutMs ?? 3000;
     this.seen = { counter: 0, electorId: 0 };
-    for (const r of o.replicas) this.views.set(r.id, { instance: r, status: null, healthy: false, misses: 0 });
+    for (const r of o.replicas) this.views.set(r.id, { instance: r, status: null, healthy: false, misses: 0, certain: false });
   }
 
   start(): void {
@@ -124,11 +134,21 @@ export class Elector {
     return [...healthy.slice(start), ...healthy.slice(0, start)];
   }
 
-  /** Marks a replica that failed a call, and runs a health check now rather than at the next tick. */
-  reportFailure(id: number): Promise<void> {
+  /**
+   * Marks a replica that failed a call, and runs a health check now rather than at the next tick. A
+   * refusal (or a leader that says it no longer leads) counts as enough misses at once; a call that
+   * only timed out counts as one, so one slow answer on a busy machine does not cost a failover.
+   */
+  reportFailure(id: number, err?: unknown): Promise<void> {
     const v = this.views.get(id);
     if (v) {
-      v.misses = Math.max(v.misses, this.failAfter);
+      if (isTimeout(err)) {
+        v.misses++;
+        v.certain = false;
+      } else {
+        v.misses = Math.max(v.misses, this.failAfter);
+        v.certain = true;
+      }
       v.healthy = false;
     }
     return this.tick();
@@ -166,14 +186,20 @@ export class Elector {
         v.healthy = s.ready;
         v.misses = 0;
         this.seen = maxTerm(this.seen, s.term);
-      } catch {
+      } catch (err) {
         if (v.healthy) this.event('replica-down', `${this.o.service}#${v.instance.id} stopped answering`, v.instance.id);
         v.misses++;
+        v.certain = !isTimeout(err);
         v.healthy = false;
-        if (v.misses >= this.failAfter) v.status = null;
+        if (this.dead(v)) v.status = null;
       }
     }));
     await this.decide();
+  }
+
+  /** Failed checks enough to count as dead: fewer when the process is certainly gone than when it is only silent. */
+  private dead(v: ReplicaView): boolean {
+    return v.misses >= (v.certain ? this.failAfter : this.suspectAfter);
   }
 
   private async decide(): Promise<void> {
@@ -195,7 +221,7 @@ export class Elector {
     }
     if (this.leader) {
       const v = this.views.get(this.leader.instance.id)!;
-      const alive = v.misses < this.failAfter;
+      const alive = !this.dead(v);
       const stillLeads = v.status?.role === this.o.leaderRole && termEquals(v.status.term, this.leader.term);
       if (alive && (v.misses > 0 || stillLeads)) return;
       this.event('leader-lost', `${this.o.service}#${this.leader.instance.id} ${alive ? 'no longer leads' : 'is down'}`, this.leader.instance.id, this.leader.term);
@@ -270,4 +296,9 @@ export class Elector {
     this.o.logger[level]({ service: this.o.service, event: kind, replica, term: term && formatTerm(term) }, message);
     this.o.onEvent?.({ service: this.o.service, kind, replica, term, message });
   }
+}
+
+/** A call that got no answer in time (the peer may only be slow), as opposed to a refusal or an error reply. */
+function isTimeout(err: unknown): boolean {
+  return err instanceof DomainError && err.details?.transport === 'timeout';
 }
