@@ -207,7 +207,13 @@ describe('the live dashboard in headless Chromium, bazaar status and bazaar chao
     const s = await bazaar('chaos', 'scenario', 'failover', '-d', dataDir, '--steady-ms', '2000', '-s', '7');
     expect(s.out).toContain('verdict: PASS');
     expect(s.code).toBe(0);
-    expect(s.out).toMatch(/new leader after \d+ ms/);
+    expect(s.out).toMatch(/new leader after \d+ ms; orders stalled \d+ ms/);
+    // it raised the toys' stock first, so that a sell-out cannot pass for a stall; the load then took some
+    expect(s.out).toContain('stock of 10 toys raised to 100000');
+    const toys = c.query('catalog', 1, (db) => db.prepare("SELECT quantity FROM items WHERE kind = 'toy'").all()) as { quantity: number }[];
+    expect(toys).toHaveLength(10);
+    expect(toys.every((t) => t.quantity <= 100000 && t.quantity > 90000)).toBe(true);
+    expect(toys.some((t) => t.quantity < 100000)).toBe(true);
     expect(s.out).toMatch(/caught up: follower at log position \d+/);
     // the cluster is whole again: every order replica holds the same orders
     const leader = await orderLeader(c);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { readAdminToken } from '@app/cluster/config';
 import { APPS, type AppName } from '@app/cluster/topology';
 import { CHAOS_ACTIONS, readLauncherInfo, type ChaosAction, type InstanceState, type LauncherInfo } from '../launcher/control';
-import { runLoad, type Placed } from '../load/load-client';
+import { TOYS, runLoad, type Placed } from '../load/load-client';
 import { firstGatewayUrl } from './status.command';
 
 export interface ChaosOptions {
@@ -14,6 +14,10 @@ export interface ChaosOptions {
 class Control {
   readonly info: LauncherInfo;
   private readonly token: string;
+
+  get adminToken(): string {
+    return this.token;
+  }
 
   constructor(dataDir: string) {
     const dir = resolve(dataDir);
@@ -77,6 +81,31 @@ interface ScenarioOptions extends ChaosOptions {
   concurrency: string;
   steadyMs: string;
   seed?: string;
+  keepStock?: boolean;
+}
+
+/** Enough stock that the load cannot sell the toys out during a scenario (the restock only refills 0 to 100). */
+const SCENARIO_STOCK = 100000;
+
+/**
+ * Raises every toy's stock to SCENARIO_STOCK (admin route), so that the scenario measures the failover
+ * and not a sell-out: 10 toys × 100 last a few seconds of load on a fast machine. Returns how many changed.
+ */
+async function topUpToys(url: string, token: string): Promise<number> {
+  let changed = 0;
+  for (let id = 1; id <= 10000; id++) {
+    const res = await fetch(`${url}/lookup/${id}`, { signal: AbortSignal.timeout(5000) });
+    if (res.status === 404) break;
+    const item = (await res.json()) as { title?: string; quantity?: number };
+    if (!res.ok || !item.title || !TOYS.includes(item.title) || (item.quantity ?? 0) >= SCENARIO_STOCK) continue;
+    const put = await fetch(`${url}/update/item/${id}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ quantity: SCENARIO_STOCK }), signal: AbortSignal.timeout(10000),
+    });
+    if (!put.ok) throw new Error(`raising the stock of ${item.title} answered ${put.status}: ${await put.text()}`);
+    changed++;
+  }
+  return changed;
 }
 
 interface ServiceRow {
@@ -114,6 +143,11 @@ export async function chaosScenarioCommand(name: string, opts: ScenarioOptions):
   console.log(name === 'failover'
     ? `scenario failover: kill -9 the order leader under load, against ${url}`
     : `scenario pause-leader: SIGSTOP the order leader under load, SIGCONT it later, against ${url}`);
+
+  if (!opts.keepStock) {
+    const n = await topUpToys(url, control.adminToken);
+    if (n) console.log(`  (stock of ${n} toys raised to ${SCENARIO_STOCK}, so that a sell-out does not look like a stall; --keep-stock skips this)`);
+  }
 
   let stop = false;
   const placed: Placed[] = [];
@@ -180,19 +214,29 @@ export async function chaosScenarioCommand(name: string, opts: ScenarioOptions):
 
   const numbers = report.placed.map((p) => p.number);
   const duplicates = numbers.length - new Set(numbers).size;
-  const gap = longestGap(report.placed.map((p) => p.at), faultAt - 1000);
+  const times = report.placed.map((p) => p.at).sort((a, b) => a - b);
+  const lastBefore = times.filter((t) => t <= faultAt).pop();
+  const firstAfter = times.find((t) => t > faultAt);
+  // the failover's own stall: from the last acknowledgement before the fault to the first after it
+  const stall = lastBefore !== undefined && firstAfter !== undefined ? firstAfter - lastBefore : null;
+  const gap = longestGap(times, faultAt);
   const failed = Object.entries(report.failures).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none';
   const ok = next !== undefined && firstAckMs !== null && back !== undefined && report.mismatches.length === 0 && duplicates === 0 && Object.keys(report.failures).length === 0;
   console.log('\nresult');
-  console.log(`  recovery: new leader ${electedMs === null ? 'never' : `after ${electedMs} ms`}; orders stalled ${gap} ms (longest gap between acknowledgements around the fault); old leader back as ${back ? 'follower' : '?'} after ${backMs ?? '-'} ms`);
+  console.log(`  recovery: new leader ${electedMs === null ? 'never' : `after ${electedMs} ms`}; orders stalled ${stall ?? '-'} ms (last acknowledgement before the fault to the first after it); old leader back as ${back ? 'follower' : '?'} after ${backMs ?? '-'} ms`);
+  if (stall !== null && gap > stall) {
+    console.log(`  later gaps: longest ${gap} ms between acknowledgements after the fault${report.outOfStock ? ' (toys sold out: sessions skip a sold-out toy until the restock)' : ''}`);
+  }
   console.log(`  orders: ${report.placed.length} acknowledged (${before} before the fault, ${report.placed.length - before} after), ${report.retries} retried through the fault, failures: ${failed}; ${report.outOfStock} found their toy sold out`);
   console.log(`  checks: every acknowledged order read back unchanged: ${report.mismatches.length === 0 ? `yes (${report.placed.length})` : `NO: ${report.mismatches.slice(0, 5).join('; ')}`}; order numbers unique: ${duplicates === 0 ? 'yes' : `NO (${duplicates} duplicates)`}`);
   console.log(`  verdict: ${ok ? 'PASS' : 'FAIL'}`);
   if (!ok) process.exitCode = 1;
 }
 
-function longestGap(times: number[], from: number): number {
-  const ts = times.filter((t) => t >= from).sort((a, b) => a - b);
+/** The longest time between two acknowledgements from `from` on, counting from the last one before it. */
+function longestGap(sorted: number[], from: number): number {
+  const before = sorted.filter((t) => t <= from).pop();
+  const ts = [...(before === undefined ? [] : [before]), ...sorted.filter((t) => t > from)];
   let gap = 0;
   for (let i = 1; i < ts.length; i++) gap = Math.max(gap, ts[i] - ts[i - 1]);
   return gap;

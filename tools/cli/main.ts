@@ -53,6 +53,7 @@ chaos
   .option('-c, --concurrency <c>', 'concurrent load sessions', '4')
   .option('--steady-ms <ms>', 'load before the fault and after recovery', '3000')
   .option('-s, --seed <seed>', 'load PRNG seed')
+  .option('--keep-stock', 'do not raise the toys\' stock first (a sell-out then shows as a stall)')
   .action(chaosScenarioCommand);
 
 program
