@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { ADMIN, TestCluster, eventually } from './support/cluster';
-import { catalogStore } from './support/stores';
+import { catalogStore, kvAgreeOn } from './support/stores';
 
 const BOOK = { title: 'Dune', author: 'Frank Herbert', price: 9.99, quantity: 4 };
 const KV_NODES = [1, 2, 3, 4];
@@ -160,10 +160,7 @@ describe('Bookstore: books, replicated customers, two-phase commit (real process
     await c.restart('kv-node', leader, { FAULTS: 'customers.tx-crash-mid-commit' });
     // every node must follow it again (a node that still follows the interim leader would run the
     // commit itself, and the fault point on #4 would never be reached)
-    expect(await eventually(async () => {
-      const views = await Promise.all(KV_NODES.map((id) => c.get('/cluster', 'kv-node', id)));
-      return views.every((v) => v.body.leader === leader && v.body.term === views[0].body.term);
-    }, 20000)).toBe(true);
+    expect(await eventually(() => kvAgreeOn(c, leader, KV_NODES), 20000)).toBeTruthy();
     const before = (await countsOnEveryNode(c))[0];
     const title = 'Book customers.tx-crash-mid-commit';
     const r = await admin('POST', '/books-2pc', { ...BOOK, title });

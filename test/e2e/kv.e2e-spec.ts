@@ -7,6 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import { TestCluster, eventually } from './support/cluster';
 import { recordHistory } from './support/history';
+import { kvAgreeOn } from './support/stores';
 
 const KV_ONLY = { 'kv-node': 4, gateway: 0, catalog: 0, recovery: 0 };
 const NODES = [1, 2, 3, 4];
@@ -26,10 +27,7 @@ describe('kv datastore: CRUD, live feed, files, anti-entropy (4 real kv-nodes)',
   const kv = (id: number, method: string, path: string, body?: unknown) => c.request(method, path, { app: 'kv-node', id, body });
 
   it('the nodes agree on one leader, the highest id, and each prints one line saying so', async () => {
-    const views = await eventually(async () => {
-      const v = await Promise.all(NODES.map((id) => leaderSeenBy(c, id)));
-      return v.every((x) => x.leader === 4 && x.term === v[0].term) ? v : null;
-    });
+    const views = await eventually(() => kvAgreeOn(c, 4, NODES));
     const term = views![0].term;
     for (const id of NODES) {
       expect(await eventually(() => c.log('kv-node', id).includes(`kv-node ${id}: node 4 leads in term ${term}`), 5000)).toBe(true);
@@ -139,10 +137,7 @@ describe('kv datastore under kill -9 of two of four nodes, the leader among them
     const urls = () => [...live].map((id) => c.url('kv-node', id));
     // before the fault the cluster is settled: all four nodes follow #4 in the same term (a node that
     // still follows an earlier start-up claim would answer 503 "no leader"/"not leader" to a write)
-    expect(await eventually(async () => {
-      const v = await Promise.all(NODES.map((id) => leaderSeenBy(c, id)));
-      return v.every((x) => x.leader === 4 && x.term === v[0].term);
-    })).toBe(true);
+    expect(await eventually(() => kvAgreeOn(c, 4, NODES))).toBeTruthy();
     const acked = new Map<string, number>();
     const refused: string[] = [];
     for (let i = 0; i < 60; i++) {

@@ -13,11 +13,7 @@ export interface ChaosOptions {
 /** The control API of the launcher that runs the cluster in a data directory. */
 class Control {
   readonly info: LauncherInfo;
-  private readonly token: string;
-
-  get adminToken(): string {
-    return this.token;
-  }
+  readonly token: string;
 
   constructor(dataDir: string) {
     const dir = resolve(dataDir);
@@ -145,7 +141,7 @@ export async function chaosScenarioCommand(name: string, opts: ScenarioOptions):
     : `scenario pause-leader: SIGSTOP the order leader under load, SIGCONT it later, against ${url}`);
 
   if (!opts.keepStock) {
-    const n = await topUpToys(url, control.adminToken);
+    const n = await topUpToys(url, control.token);
     if (n) console.log(`  (stock of ${n} toys raised to ${SCENARIO_STOCK}, so that a sell-out does not look like a stall; --keep-stock skips this)`);
   }
 
@@ -214,12 +210,10 @@ export async function chaosScenarioCommand(name: string, opts: ScenarioOptions):
 
   const numbers = report.placed.map((p) => p.number);
   const duplicates = numbers.length - new Set(numbers).size;
-  const times = report.placed.map((p) => p.at).sort((a, b) => a - b);
-  const lastBefore = times.filter((t) => t <= faultAt).pop();
-  const firstAfter = times.find((t) => t > faultAt);
-  // the failover's own stall: from the last acknowledgement before the fault to the first after it
-  const stall = lastBefore !== undefined && firstAfter !== undefined ? firstAfter - lastBefore : null;
-  const gap = longestGap(times, faultAt);
+  // the first gap is the failover's own stall: from the last acknowledgement before the fault to the first after it
+  const gaps = gapsFrom(report.placed.map((p) => p.at).sort((a, b) => a - b), faultAt);
+  const stall = gaps.length ? gaps[0] : null;
+  const gap = gaps.reduce((a, b) => Math.max(a, b), 0);
   const failed = Object.entries(report.failures).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none';
   const ok = next !== undefined && firstAckMs !== null && back !== undefined && report.mismatches.length === 0 && duplicates === 0 && Object.keys(report.failures).length === 0;
   console.log('\nresult');
@@ -233,13 +227,12 @@ export async function chaosScenarioCommand(name: string, opts: ScenarioOptions):
   if (!ok) process.exitCode = 1;
 }
 
-/** The longest time between two acknowledgements from `from` on, counting from the last one before it. */
-function longestGap(sorted: number[], from: number): number {
-  const before = sorted.filter((t) => t <= from).pop();
-  const ts = [...(before === undefined ? [] : [before]), ...sorted.filter((t) => t > from)];
-  let gap = 0;
-  for (let i = 1; i < ts.length; i++) gap = Math.max(gap, ts[i] - ts[i - 1]);
-  return gap;
+/** Times between consecutive acknowledgements, from the last one at or before `at` on (none if there is none). */
+function gapsFrom(sorted: number[], at: number): number[] {
+  let i = sorted.length - 1;
+  while (i >= 0 && sorted[i] > at) i--;
+  if (i < 0) return [];
+  return sorted.slice(i + 1).map((t, k) => t - sorted[i + k]);
 }
 
 async function getJson<T>(url: string): Promise<T> {

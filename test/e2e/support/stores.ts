@@ -83,3 +83,9 @@ export async function copyAt(c: TestCluster, node: number, key: string): Promise
     client.close();
   }
 }
+
+/** What each kv-node says of the leader now, if all of them follow `leader` in one term; else null. */
+export async function kvAgreeOn(c: TestCluster, leader: number, nodes: number[]): Promise<{ leader: number; term: number; members?: unknown }[] | null> {
+  const views = await Promise.all(nodes.map(async (id) => (await c.get('/cluster', 'kv-node', id)).body as { leader: number; term: number; members?: unknown }));
+  return views.every((v) => v.leader === leader && v.term === views[0].term) ? views : null;
+}
