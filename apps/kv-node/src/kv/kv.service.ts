@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CONFIG, instancesOf, LOGGER, PeerPool, type Instance, type LoadedConfig } from '@app/cluster';
+import { CONFIG, instancesOf, LOGGER, PeerPool, sleep, type Instance, type LoadedConfig } from '@app/cluster';
 import {
   DomainError, ErrorCode, KV,
   type KvApplyRequest, type KvEntry, type KvFeedRequest, type KvNamespaceSpec, type KvOp, type KvOpReply, type KvOpRequest, type KvVersion,
@@ -111,19 +111,36 @@ export class KvService implements OnApplicationShutdown {
 
   // ------------------------------------------------------------------ entry points
 
-  /** An operation arriving at this node from a client: run it here if leading, else forward it. */
+  /**
+   * An operation arriving at this node from a client: run it here if leading, else forward it. While
+   * the leader changes (a claim not yet heard everywhere, a leader just gone) an operation that
+   * certainly did not run is tried again, at the leader as this node then knows it, for up to
+   * 3 × KV_SUSPECT_AFTER_MS; then the client gets the 503.
+   */
   async execute(op: KvOp, opts: { stale?: boolean; rid?: string } = {}): Promise<KvOpReply> {
     validate(op);
     if (opts.stale && op.op === 'get') return this.staleGet(op.ns, op.key, opts.rid);
-    if (this.members.isLeader()) return this.lead(op, opts.rid);
+    const until = Date.now() + this.config.env.KV_SUSPECT_AFTER_MS * 3;
+    for (;;) {
+      try {
+        return await this.executeAtLeader(op, opts.rid);
+      } catch (err) {
+        if (!(err instanceof DomainError) || !err.details?.leaderChange || Date.now() >= until) throw err;
+        await sleep(50);
+      }
+    }
+  }
+
+  private async executeAtLeader(op: KvOp, rid?: string): Promise<KvOpReply> {
+    if (this.members.isLeader()) return this.lead(op, rid);
     const leader = this.members.currentLeader();
-    if (leader === null) throw new DomainError(ErrorCode.UNAVAILABLE, 'no kv leader is known yet', { applied: false });
+    if (leader === null) throw new DomainError(ErrorCode.UNAVAILABLE, 'no kv leader is known yet', { applied: false, leaderChange: true });
     try {
-      return await this.pool.get(this.members.instance(leader)).send<KvOpReply, KvOpRequest>(KV.OP, { op, term: this.members.currentTerm() }, this.config.env.RPC_TIMEOUT_MS * 2, opts.rid);
+      return await this.pool.get(this.members.instance(leader)).send<KvOpReply, KvOpRequest>(KV.OP, { op, term: this.members.currentTerm() }, this.config.env.RPC_TIMEOUT_MS * 2, rid);
     } catch (err) {
       // a refused connection never reached the leader: certainly not applied (a timeout may have been)
       if (err instanceof DomainError && err.details?.transport === 'ECONNREFUSED') {
-        throw new DomainError(ErrorCode.UNAVAILABLE, `the kv leader (node ${leader}) is unreachable`, { applied: false });
+        throw new DomainError(ErrorCode.UNAVAILABLE, `the kv leader (node ${leader}) is unreachable`, { applied: false, leaderChange: true });
       }
       throw err;
     }
@@ -165,7 +182,7 @@ export class KvService implements OnApplicationShutdown {
 
   private assertLeading(): void {
     if (!this.members.isLeader() || this.members.currentTerm() < this.members.maxSeenTerm()) {
-      throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader(), applied: false });
+      throw new DomainError(ErrorCode.NOT_LEADER, 'this kv-node does not lead', { leader: this.members.currentLeader(), applied: false, leaderChange: true });
     }
   }
 
