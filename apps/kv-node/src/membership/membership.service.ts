@@ -154,6 +154,14 @@ export class MembershipService implements OnModuleInit, OnApplicationShutdown {
     }
     this.claimed = c;
     this.observeTerm(c.term);
+    // a claim is news of the claimant as its next heartbeat would bring it: alive, ready (only a ready
+    // node claims) and leading in c.term. Without this, a node that has not yet had that heartbeat
+    // would see itself as the best candidate right after accepting and claim a newer term (a flap).
+    const p = this.peers.get(c.leader);
+    if (p) {
+      p.lastSeen = Date.now();
+      p.beat = { id: c.leader, term: c.term, leader: c.leader, ready: true };
+    }
     if (this.leader !== c.leader || this.term !== c.term) this.become(c.leader, c.term);
     return { ok: true };
   }
